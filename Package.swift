@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tally",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tally", targets: ["tally"]),
+        .library(name: "TallyCore", targets: ["TallyCore"]),
+        .library(name: "TallyStats", targets: ["TallyStats"]),
+        .library(name: "LuaKit", targets: ["LuaKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Lua 5.4 from the system (Debian: liblua5.4-dev).
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        // C code that may raise Lua errors: trampoline, protected calls, hooks, allocator.
+        .target(name: "CLuaSupport", dependencies: ["CLua"]),
+        // Swift binding over one lua_State. Knows nothing of rules.
+        .target(name: "LuaKit", dependencies: ["CLua", "CLuaSupport"]),
+        // Pure Swift statistics. No Lua, no I/O.
+        .target(name: "TallyStats"),
+        // A validating JSON scanner over UTF-8 bytes (one event line at a time).
+        .target(name: "CEventJSON"),
+        // Turns stdlib/*.lua into Swift string literals at build time.
+        .executableTarget(name: "embed-stdlib", path: "Sources/embed-stdlib"),
+        .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["embed-stdlib"]),
+        // The domain: events, sessions, guests, rules, experiments, report.
+        .target(
+            name: "TallyCore",
+            dependencies: ["LuaKit", "TallyStats", "CEventJSON"],
+            plugins: ["EmbedStdlib"]
+        ),
+        .executableTarget(
+            name: "tally",
+            dependencies: [
+                "TallyCore", "TallyStats",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Micro-benchmarks (scripts/bench runs them in release mode).
+        .executableTarget(name: "tally-bench", dependencies: ["LuaKit", "TallyStats", "TallyCore"]),
+        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),
+        .testTarget(name: "TallyStatsTests", dependencies: ["TallyStats"]),
+        .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["tally"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
