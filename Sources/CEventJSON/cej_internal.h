@@ -1,0 +1,24 @@
+/* Internal helpers shared by the CEventJSON translation units. Not part of the public API. */
+#ifndef CEJ_INTERNAL_H
+#define CEJ_INTERNAL_H
+
+#include "CEventJSON.h"
+
+#include <stdbool.h>
+
+/* Scans a string body. `p` points after the opening quote. On success returns the position
+   of the closing quote and ORs CEJ_FLAG_ESCAPED / CEJ_FLAG_NON_ASCII into *flags; on failure
+   returns NULL with *code and *error_at set. */
+const uint8_t *cej_scan_string(const uint8_t *p, const uint8_t *end, uint8_t *flags,
+                               int32_t *code, const uint8_t **error_at);
+
+/* Scans a number starting at `p` (a '-' or a digit). On success fills the token's flags,
+   length and value and returns the position after the number; on failure returns NULL with
+   *code set (the error offset is the number's first byte). */
+const uint8_t *cej_scan_number(const uint8_t *p, const uint8_t *end, cej_token *token,
+                               int32_t *code);
+
+/* True when `end - p >= n` and the n bytes at p equal `text`. */
+bool cej_matches(const uint8_t *p, const uint8_t *end, const char *text, size_t n);
+
+#endif /* CEJ_INTERNAL_H */

@@ -1,0 +1,110 @@
+import CEventJSON
+
+/// Turns one line of JSON into a validated ``Event`` or an ``EventRejection`` (SPEC §1).
+///
+/// Reusable: it owns the scanner's tape and grows it only for unusually large lines, so
+/// parsing allocates nothing beyond the event's own values. Never traps on bad input.
+///
+/// ```swift
+/// var parser = EventParser()
+/// try reader.readAll { line in
+///     switch parser.parse(line) {
+///     case .success(let event): engine.process(event)
+///     case .failure(let rejection): rejects.append(rejection.description(file: name))
+///     }
+/// }
+/// ```
+public struct EventParser: Sendable {
+    private var tape: TapeStorage
+
+    /// A parser with a tape sized for typical event lines.
+    public init() {
+        tape = TapeStorage(capacity: 256)
+    }
+
+    /// Parses the bytes of one line (without its line break) numbered `line` (1-based).
+    public mutating func parse(_ bytes: UnsafeRawBufferPointer, line: Int) -> Result<Event, EventRejection> {
+        guard bytes.count <= EventRejection.maxLineLength else {
+            return .failure(.lineTooLong(line: line, byteCount: bytes.count))
+        }
+        let result = scan(bytes)
+        let input = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        guard result.code == Int32(CEJ_OK), let input else {
+            return .failure(.syntax(code: result.code, offset: Int(result.offset), bytes: bytes, line: line))
+        }
+        return event(TapeReader(tokens: tape.tokens, input: input), line: line)
+    }
+
+    /// Parses a line handed out by ``LineReader``; an oversize line is rejected.
+    public mutating func parse(_ line: LineReader.Line) -> Result<Event, EventRejection> {
+        switch line {
+        case .text(let bytes, let number):
+            return parse(bytes, line: number)
+        case .oversize(let byteCount, let number):
+            return .failure(.lineTooLong(line: number, byteCount: byteCount))
+        }
+    }
+
+    /// Runs the scanner over `bytes` into the tape, growing the tape when a line needs it.
+    private mutating func scan(_ bytes: UnsafeRawBufferPointer) -> cej_result {
+        if !isKnownUniquelyReferenced(&tape) {
+            tape = TapeStorage(capacity: tape.capacity)
+        }
+        let input = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        var result = cej_result()
+        if cej_parse(input, bytes.count, tape.tokens, UInt32(tape.capacity), &result) == Int32(CEJ_ERR_TAPE_FULL) {
+            tape = TapeStorage(capacity: max(tape.capacity * 2, cej_tape_capacity_for(bytes.count)))
+            cej_parse(input, bytes.count, tape.tokens, UInt32(tape.capacity), &result)
+        }
+        return result
+    }
+
+    /// Walks the top-level object once: every member goes into `fields`, reserved ones are
+    /// matched on their raw key bytes as they pass.
+    private func event(_ reader: TapeReader, line: Int) -> Result<Event, EventRejection> {
+        let top = reader.tokens[0]
+        guard top.kind == TapeReader.kindObject else {
+            return .failure(.notAnObject(line: line, found: TapeReader.kindName(top)))
+        }
+        var fields = JSONObject(capacity: Int(top.length))
+        var reserved = ReservedFields()
+        var index = 1
+        for _ in 0..<top.length {
+            let keyToken = reader.tokens[index]
+            index += 1
+            let key = reader.string(keyToken)
+            let value = reader.value(at: &index)
+            let field =
+                keyToken.flags & TapeReader.flagEscaped == 0
+                ? ReservedField(reader.rawBytes(keyToken)) : ReservedField(key)
+            if let field { reserved.set(field, value) }
+            fields.insert(key, value)
+        }
+        return reserved.event(fields: fields, line: line)
+    }
+
+    /// Validates `bytes` as one JSON value and returns it (tests and tools; events use
+    /// ``parse(_:line:)``), or the rejection text for line 0.
+    mutating func parseJSON(_ bytes: UnsafeRawBufferPointer) -> Result<JSONValue, EventRejection> {
+        let result = scan(bytes)
+        let input = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        guard result.code == Int32(CEJ_OK), let input else {
+            return .failure(.syntax(code: result.code, offset: Int(result.offset), bytes: bytes, line: 0))
+        }
+        var index = 0
+        return .success(TapeReader(tokens: tape.tokens, input: input).value(at: &index))
+    }
+}
+
+/// The scanner's token buffer, owned by one ``EventParser`` (copied when shared).
+private final class TapeStorage: @unchecked Sendable {
+    let tokens: UnsafeMutablePointer<cej_token>
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        tokens = .allocate(capacity: capacity)
+    }
+
+    deinit { tokens.deallocate() }
+}

@@ -1,0 +1,46 @@
+/// Quoting of user input in one-line messages.
+enum Quoted {
+    /// The text in double quotes with `"`, `\` and control characters escaped JSON-style,
+    /// cut after `limit` characters with `…`, so it always fits on one line.
+    static func text(_ text: String, limit: Int = 48) -> String {
+        var out = "\""
+        var shown = 0
+        for scalar in text.unicodeScalars {
+            if shown == limit {
+                out += "…"
+                break
+            }
+            shown += 1
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                    || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    out += "\\u" + hex4(scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A character found in the input, for "found …" messages: `'x'`, `'é'`, `U+0007`.
+    static func character(_ scalar: Unicode.Scalar) -> String {
+        let v = scalar.value
+        if v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029 || v == 0xFEFF {
+            return "U+" + hex4(v)
+        }
+        return "'\(Character(scalar))'"
+    }
+
+    /// Four or more upper-case hex digits.
+    static func hex4(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}
