@@ -46,9 +46,9 @@ let package = Package(
         ),
         // Micro-benchmarks (scripts/bench runs them in release mode).
         .executableTarget(name: "tally-bench", dependencies: ["LuaKit", "TallyStats", "TallyCore"]),
-        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),
+        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "CLua", "CLuaSupport"]),
         .testTarget(name: "TallyStatsTests", dependencies: ["TallyStats"]),
-        .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
+        .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyCLITests", dependencies: ["tally"]),
     ],
     swiftLanguageModes: [.v6]

@@ -208,3 +208,28 @@ extension LuaState {
     /// The raw length of the table or string at `index` (`#` without `__len`).
     public func rawLength(at index: Int32) -> Int { Int(lua_rawlen(pointer, index)) }
 }
+
+extension LuaState {
+    /// The chunk name and current line of the function `level` steps up the call stack
+    /// (0 = the running function, 1 = its caller), or nil if there is no such Lua function.
+    public func position(ofLevel level: Int32) -> (chunk: String, line: Int)? {
+        var record = lua_Debug()
+        guard lua_getstack(pointer, level, &record) != 0, lua_getinfo(pointer, "Sl", &record) != 0,
+              record.currentline > 0 else { return nil }
+        var chunk = withUnsafeBytes(of: &record.short_src) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if let source = record.source.map({ String(cString: $0) }), source.hasPrefix("@") {
+            chunk = String(source.dropFirst())
+        }
+        return (chunk, Int(record.currentline))
+    }
+}
+
+extension LuaState {
+    /// Advances a table traversal: pops a key and pushes the next key and its value, or pushes
+    /// nothing and returns false at the end. Start with nil on top. Stack: -1, then +2 or 0.
+    public func next(_ table: Int32) -> Bool {
+        lua_next(pointer, table) != 0
+    }
+}

@@ -1,0 +1,46 @@
+extension Engine {
+    /// True when the event passes the filter's `on`, `page` and `where`, checked in that order
+    /// (a `where` function runs only for events that pass `on` and `page`). A failing `where`
+    /// function counts as a rule error of `rule` and as no match.
+    func matches(_ filter: EventFilter, _ event: Event, rule: String, declaredAt position: SourcePosition) -> Bool {
+        if let on = filter.on, !on.matches(event.type) { return false }
+        if let page = filter.page {
+            guard let eventPage = event.page, page.matches(eventPage) else { return false }
+        }
+        switch filter.condition {
+        case nil: return true
+        case .fields(let expectations)?:
+            for expectation in expectations {
+                let value: JSONValue?
+                if expectation.path.count == 1 {
+                    value = expectation.path[0] == "type" ? .string(event.type) : event.fields[expectation.path[0]]
+                } else {
+                    value = event.fields.value(atPath: expectation.path)
+                }
+                if FieldComparison.equals(value, expectation.expected) == expectation.negated { return false }
+            }
+            return true
+        case .function(let function)?:
+            switch runtime.callCondition(function) {
+            case .success(let truth): return truth
+            case .failure(let error):
+                ruleErrors.record(rule: rule, error: error, declaredAt: position)
+                return false
+            }
+        }
+    }
+
+    /// The value of a number-or-function rule field for this event; nil after a rule error.
+    func evaluate(_ number: RuleNumber, rule: String, purpose: String, declaredAt position: SourcePosition) -> Double? {
+        switch number {
+        case .constant(let value): return value
+        case .function(let function):
+            switch runtime.callNumber(function, purpose: purpose) {
+            case .success(let value): return value
+            case .failure(let error):
+                ruleErrors.record(rule: rule, error: error, declaredAt: position)
+                return nil
+            }
+        }
+    }
+}

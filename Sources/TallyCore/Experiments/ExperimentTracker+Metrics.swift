@@ -1,0 +1,81 @@
+extension ExperimentTracker {
+    /// Applies one event of an exposed guest to every metric. The exposing event and the
+    /// experiment's own `EXPOSURE` events never count.
+    func observe(_ event: Event, guest: Int, isOwnExposure: Bool, engine: Engine) {
+        guard !isOwnExposure, let number = participant(ofGuest: guest),
+              participants[number].exposureSerial != engine.eventSerial else { return }
+        let variant = participants[number].variant
+        let isView = event.type == "VIEW"
+        for (metric, rule) in rule.metrics.enumerated() {
+            switch rule.kind {
+            case .conversionRate:
+                if matches(rule, event, engine) { reached(number, metric, variant, rule.unit) }
+            case .pageView:
+                if isView, pageMatches(rule, event) { reached(number, metric, variant, rule.unit) }
+            case .goalRate:
+                if let goal = rule.goalIndex, engine.goalsReachedThisEvent.contains(goal) {
+                    reached(number, metric, variant, rule.unit)
+                }
+            case .revenue:
+                guard let amount = numericField(rule.field, of: event), matches(rule, event, engine) else { continue }
+                add(amount, number, metric, variant, rule.unit)
+            case .engagementValue:
+                if engine.pointsThisEvent != 0 { add(engine.pointsThisEvent, number, metric, variant, rule.unit) }
+            case .custom:
+                guard matches(rule, event, engine), let function = rule.value,
+                      let amount = engine.evaluate(.function(function), rule: "\(self.rule.id)/\(rule.id)",
+                                                   purpose: "custom goal '\(rule.id)': value", declaredAt: rule.position)
+                else { continue }
+                add(amount, number, metric, variant, rule.unit)
+            case .bounceRate:
+                guard isView, participants[number].inSession else { continue }
+                participants[number].sessions[metric].views += 1
+                if participants[number].sessions[metric].views == 1 {
+                    participants[number].sessions[metric].firstViewMatched = pageMatches(rule, event)
+                }
+            case .exitRate:
+                guard isView, participants[number].inSession else { continue }
+                let matched = pageMatches(rule, event)
+                participants[number].sessions[metric].lastViewMatched = matched
+                if matched { participants[number].sessions[metric].anyViewMatched = true }
+            }
+        }
+    }
+
+    private func matches(_ rule: MetricRule, _ event: Event, _ engine: Engine) -> Bool {
+        rule.filter.isEmpty || engine.matches(rule.filter, event, rule: "\(self.rule.id)/\(rule.id)", declaredAt: rule.position)
+    }
+
+    private func pageMatches(_ rule: MetricRule, _ event: Event) -> Bool {
+        guard let matcher = rule.filter.page else { return true }
+        guard let page = event.page else { return false }
+        return matcher.matches(page)
+    }
+
+    private func numericField(_ name: String, of event: Event) -> Double? {
+        if name == "revenue" { return event.revenue }
+        return event.fields[name]?.doubleValue
+    }
+
+    /// A 0/1 metric became 1 for the unit.
+    private func reached(_ number: Int, _ metric: Int, _ variant: Int, _ unit: MetricUnit) {
+        if unit == .guest {
+            setGuestValue(participant: number, metric: metric, variant: variant, to: 1)
+        } else if participants[number].inSession {
+            participants[number].sessions[metric].reached = true
+        }
+    }
+
+    /// A summed metric grew by `amount` for the unit (per order: one more order).
+    private func add(_ amount: Double, _ number: Int, _ metric: Int, _ variant: Int, _ unit: MetricUnit) {
+        switch unit {
+        case .guest:
+            let current = participants[number].values[metric].numerator
+            setGuestValue(participant: number, metric: metric, variant: variant, to: current + amount)
+        case .session:
+            if participants[number].inSession { participants[number].sessions[metric].sum += amount }
+        case .order:
+            addToRatio(participant: number, metric: metric, variant: variant, numerator: amount, denominator: 1)
+        }
+    }
+}

@@ -1,0 +1,174 @@
+/// One experiment's live state: who is exposed to which variant, each participant's metric
+/// values, and per variant and goal the sufficient statistics, updated in O(1) per event.
+final class ExperimentTracker {
+    let rule: ExperimentRule
+    /// Position in the rule set's experiments.
+    let index: Int
+    let assignsByHash: Bool
+    private let hashAssignment: HashAssignment?
+    private let eligible: EventFilter?
+
+    var exposed: [Int]
+    var multipleExposures = 0
+    /// Guest number → participant number; -1 for a guest the hash left out.
+    private var participantOf: [Int: Int32] = [:]
+    var participants = ContiguousArray<Participant>()
+    /// Per metric, per variant.
+    var statistics: [[UnitStatistics]]
+
+    /// Where a concluded experiment stands; its figures are frozen from then on.
+    var conclusion: ExperimentConclusion?
+    /// The latest evaluation (status, winner, leading, action).
+    var evaluation = ExperimentEvaluation()
+
+    init(rule: ExperimentRule, index: Int) {
+        self.rule = rule
+        self.index = index
+        exposed = Array(repeating: 0, count: rule.variants.count)
+        statistics = rule.metrics.map { _ in Array(repeating: UnitStatistics(), count: rule.variants.count) }
+        if case .hash(let traffic, let eligible) = rule.assignment {
+            assignsByHash = true
+            hashAssignment = HashAssignment(seed: rule.id, weights: rule.variants.map(\.weight), coverage: traffic)
+            self.eligible = eligible
+        } else {
+            assignsByHash = false
+            hashAssignment = nil
+            eligible = nil
+        }
+    }
+
+    // MARK: Exposure
+
+    /// An `EXPOSURE` event: the first fixes the guest's variant; a later one naming another
+    /// variant counts as a multiple exposure.
+    func expose(guest: Int, variant: Int, engine: Engine) {
+        if let participant = participantOf[guest], participant >= 0 {
+            if participants[Int(participant)].variant != variant { multipleExposures += 1 }
+            return
+        }
+        enroll(guest: guest, variant: variant, engine: engine)
+    }
+
+    /// `assign = "hash"`: on the guest's first event matching `eligible`, assign it the way
+    /// GrowthBook does (or leave it out for good). A post-test action may redirect or stop it.
+    func assignByHashIfEligible(_ event: Event, guest: Int, engine: Engine) {
+        guard participantOf[guest] == nil, let hashAssignment, let eligible else { return }
+        if let conclusion, conclusion.stopsAssignment { return }
+        guard engine.matches(eligible, event, rule: rule.id, declaredAt: rule.position) else { return }
+        guard var variant = hashAssignment.variantIndex(forGuest: engine.guests[guest].id) else {
+            participantOf[guest] = -1
+            return
+        }
+        if let forced = conclusion?.assignedVariant { variant = forced }
+        enroll(guest: guest, variant: variant, engine: engine)
+    }
+
+    private func enroll(guest: Int, variant: Int, engine: Engine) {
+        participantOf[guest] = Int32(participants.count)
+        participants.append(Participant(guest: guest, variant: variant, exposureSerial: engine.eventSerial,
+                                        metrics: rule.metrics.count))
+        exposed[variant] += 1
+        for metric in rule.metrics.indices where rule.metrics[metric].unit == .guest {
+            statistics[metric][variant].enroll()
+        }
+    }
+
+    /// The participant number of a guest, if exposed.
+    func participant(ofGuest guest: Int) -> Int? {
+        guard let participant = participantOf[guest], participant >= 0 else { return nil }
+        return Int(participant)
+    }
+
+    // MARK: Sessions
+
+    /// A new session of an exposed guest is a unit of the per-session metrics.
+    func sessionOpened(guest: Int) {
+        guard let participant = participant(ofGuest: guest) else { return }
+        participants[participant].startSession()
+    }
+
+    /// A closed session contributes its numerator and denominator to the per-session metrics.
+    func sessionClosed(guest: Int, engine: Engine) {
+        guard let number = participant(ofGuest: guest), participants[number].inSession else { return }
+        let variant = participants[number].variant
+        for (metric, rule) in rule.metrics.enumerated() where rule.unit == .session {
+            let scratch = participants[number].sessions[metric]
+            let contribution: (numerator: Double, denominator: Double)
+            switch rule.kind {
+            case .bounceRate:
+                contribution = scratch.firstViewMatched ? (scratch.views == 1 ? 1 : 0, 1) : (0, 0)
+            case .exitRate:
+                contribution = scratch.anyViewMatched ? (scratch.lastViewMatched ? 1 : 0, 1) : (0, 0)
+            case .conversionRate, .pageView, .goalRate:
+                contribution = (scratch.reached ? 1 : 0, 1)
+            case .revenue, .engagementValue, .custom:
+                contribution = (scratch.sum, 1)
+            }
+            if contribution.denominator > 0 {
+                addToRatio(participant: number, metric: metric, variant: variant,
+                           numerator: contribution.numerator, denominator: contribution.denominator)
+            }
+        }
+        participants[number].inSession = false
+    }
+
+    /// Moves a participant's (m, d) for a ratio metric and updates the variant's sums.
+    func addToRatio(participant: Int, metric: Int, variant: Int, numerator: Double, denominator: Double) {
+        let old = participants[participant].values[metric]
+        var new = old
+        new.numerator += numerator
+        new.denominator += denominator
+        participants[participant].values[metric] = new
+        statistics[metric][variant].replaceRatio(old: old, new: new)
+    }
+
+    /// Moves a participant's x for a per-guest metric and updates the variant's sums.
+    func setGuestValue(participant: Int, metric: Int, variant: Int, to value: Double) {
+        let old = participants[participant].values[metric].numerator
+        guard value != old else { return }
+        participants[participant].values[metric].numerator = value
+        statistics[metric][variant].replaceValue(old: old, new: value)
+    }
+}
+
+/// An exposed guest.
+struct Participant {
+    let guest: Int
+    let variant: Int
+    /// The serial of the event that exposed it (which itself never counts).
+    let exposureSerial: Int
+    /// True while the guest's current session is a unit (from the exposure on).
+    var inSession = true
+    /// Per metric: x (per guest) in `numerator`, or (m, d) summed over the guest's units.
+    var values: ContiguousArray<UnitValue>
+    /// Per metric: the current session's running figures.
+    var sessions: ContiguousArray<SessionScratch>
+
+    init(guest: Int, variant: Int, exposureSerial: Int, metrics: Int) {
+        self.guest = guest
+        self.variant = variant
+        self.exposureSerial = exposureSerial
+        values = ContiguousArray(repeating: UnitValue(), count: metrics)
+        sessions = ContiguousArray(repeating: SessionScratch(), count: metrics)
+    }
+
+    mutating func startSession() {
+        inSession = true
+        for index in sessions.indices { sessions[index] = SessionScratch() }
+    }
+}
+
+struct UnitValue: Equatable {
+    var numerator = 0.0
+    var denominator = 0.0
+}
+
+/// What a session unit has seen so far, after the exposure.
+struct SessionScratch {
+    var reached = false
+    var sum = 0.0
+    var views = 0
+    var firstViewMatched = false
+    var anyViewMatched = false
+    var lastViewMatched = false
+}

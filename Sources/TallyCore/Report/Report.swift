@@ -1,0 +1,134 @@
+/// Everything `tally run` reports (SPEC §6), as plain values. Renderers turn it into JSON or a
+/// table; arrays keep definition order and variants their declaration order.
+public struct Report: Sendable, Equatable {
+    public var events = EventCounts()
+    public var guests = GuestTotals()
+    public var sessions = SessionTotals()
+    public var goals: [GoalSummary] = []
+    public var outcomes: [OutcomeSummary] = []
+    public var outcomeGroups: [OutcomeGroupSummary] = []
+    /// Named counters from `count(name, by)`, sorted by name.
+    public var counters: [Counter] = []
+    public var ruleErrors: [RuleErrorSummary] = []
+    public var experiments: [ExperimentSummary] = []
+
+    public init() {}
+
+    public struct EventCounts: Sendable, Equatable {
+        public var accepted = 0
+        public var rejected = 0
+        public var outOfOrder = 0
+    }
+
+    public struct GuestTotals: Sendable, Equatable {
+        public var count = 0
+        /// Engagement value points of all guests.
+        public var points = 0.0
+    }
+
+    public struct SessionTotals: Sendable, Equatable {
+        public var count = 0
+        /// `guests.points / sessions.count` (0 when there are no sessions).
+        public var pointsPerSession = 0.0
+    }
+
+    public struct GoalSummary: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var reached: Int
+        /// Distinct guests who reached it.
+        public var guests: Int
+        public var points: Double
+    }
+
+    public struct OutcomeSummary: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var group: String?
+        public var reached: Int
+        public var guests: Int
+        public var value: Double
+        public var currency: String
+    }
+
+    public struct OutcomeGroupSummary: Sendable, Equatable {
+        public var group: String
+        /// Distinct guests who reached any outcome of the group.
+        public var guests: Int
+        public var value: Double
+    }
+
+    public struct Counter: Sendable, Equatable {
+        public var name: String
+        public var value: Double
+    }
+
+    public struct RuleErrorSummary: Sendable, Equatable {
+        /// The rule's id (goal, outcome, experiment or `experiment/goal`).
+        public var rule: String
+        public var file: String
+        public var line: Int
+        public var message: String
+        public var count: Int
+    }
+
+    public struct ExperimentSummary: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        /// "collecting", "winner" or "inconclusive".
+        public var status: String
+        public var winner: String?
+        public var leading: String?
+        /// The post-test action applied ("promote_winner", "revert_to_control", "complete",
+        /// "keep_running"), or nil while collecting.
+        public var action: String?
+        /// Exposed guests per variant, every declared variant included, in declaration order.
+        public var exposed: [(variant: String, guests: Int)]
+        public var multipleExposures: Int
+        public var srmPValue: Double?
+        public var srm: Bool?
+        public var goals: [ExperimentGoalSummary]
+
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.id == rhs.id && lhs.name == rhs.name && lhs.status == rhs.status && lhs.winner == rhs.winner
+                && lhs.leading == rhs.leading && lhs.action == rhs.action
+                && lhs.exposed.map(\.variant) == rhs.exposed.map(\.variant)
+                && lhs.exposed.map(\.guests) == rhs.exposed.map(\.guests)
+                && lhs.multipleExposures == rhs.multipleExposures && lhs.srmPValue == rhs.srmPValue
+                && lhs.srm == rhs.srm && lhs.goals == rhs.goals
+        }
+    }
+
+    public struct ExperimentGoalSummary: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var primary: Bool
+        /// The constructor's name, e.g. "conversion_rate".
+        public var metric: String
+        /// "guest", "session" or "order".
+        public var per: String
+        /// "increase" or "decrease".
+        public var direction: String
+        public var requiredUnits: Int
+        public var variants: [VariantSummary]
+    }
+
+    public struct VariantSummary: Sendable, Equatable {
+        public var id: String
+        public var control: Bool
+        public var guests: Int
+        public var units: Int
+        /// Numerator sum (conversions, revenue, bounces, ...).
+        public var total: Double
+        /// `total / units`, nil when units is 0.
+        public var mean: Double?
+        public var uplift: Double?
+        public var ciLow: Double?
+        public var ciHigh: Double?
+        public var pValue: Double?
+        /// `1 - pValue`.
+        public var confidence: Double?
+        public var chanceToWin: Double?
+        public var significant: Bool?
+    }
+}

@@ -1,0 +1,98 @@
+import TallyStats
+
+/// `experiment "id" { ... }`.
+public struct ExperimentRule {
+    public var id: String
+    public var name: String
+    public var variants: [Variant]
+    /// Index of the control in `variants`.
+    public var control: Int
+    public var assignment: Assignment
+    /// Goal metrics; the first is the primary goal.
+    public var metrics: [MetricRule]
+    public var sample: SampleSettings
+    public var method: TestMethodSetting
+    public var onConclusive: PostTestAction
+    public var onInconclusive: PostTestAction
+    public var position: SourcePosition
+
+    public struct Variant: Sendable, Equatable {
+        public var id: String
+        public var weight: Double
+    }
+
+    /// How guests enter the experiment.
+    public enum Assignment {
+        /// `EXPOSURE` events decide.
+        case events
+        /// GrowthBook-compatible hashing on the guest's first event matching `eligible`.
+        case hash(traffic: Double, eligible: EventFilter)
+    }
+
+    /// Index of the variant with this id.
+    public func variantIndex(_ id: String) -> Int? { variants.firstIndex { $0.id == id } }
+}
+
+/// `sample = { base_rate, mde, confidence, power }`.
+public struct SampleSettings: Sendable, Equatable {
+    public var baseRate: Double = 0.02
+    public var mde: Double = 0.20
+    public var confidence: Double = 0.95
+    public var power: Double = 0.80
+    public init() {}
+}
+
+/// `method`, with the sequential tuning.
+public enum TestMethodSetting: Sendable, Equatable {
+    case fixed
+    case sequential(tuning: Double)
+    case bayesian
+}
+
+/// What happens when the experiment concludes (or not).
+public enum PostTestAction: String, Sendable {
+    case promoteWinner = "promote_winner"
+    case revertToControl = "revert_to_control"
+    case complete
+    case keepRunning = "keep_running"
+}
+
+/// The kind of a goal metric (SPEC §4), named after its constructor.
+public enum MetricKind: String, Sendable {
+    case conversionRate = "conversion_rate"
+    case revenue
+    case bounceRate = "bounce_rate"
+    case exitRate = "exit_rate"
+    case pageView = "page_view"
+    case goalRate = "goal_rate"
+    case engagementValue = "engagement_value"
+    case custom
+}
+
+/// The unit a metric is measured per.
+public enum MetricUnit: String, Sendable {
+    case guest, session, order
+}
+
+/// Whether bigger is better.
+public enum MetricDirection: String, Sendable {
+    case increase, decrease
+}
+
+/// One goal of an experiment.
+public struct MetricRule {
+    public var id: String
+    public var name: String
+    public var kind: MetricKind
+    public var unit: MetricUnit
+    public var direction: MetricDirection
+    /// `on`/`page`/`where` of conversion_rate, revenue, custom; `page` of bounce, exit, page_view.
+    public var filter: EventFilter
+    /// The numeric field summed by `revenue` (default "revenue").
+    public var field: String
+    /// Index into `RuleSet.goals` for `goal_rate`.
+    public var goalIndex: Int?
+    /// `value(e, guest)` of `custom`.
+    public var value: LuaFunctionRef?
+    public var position: SourcePosition
+}

@@ -1,0 +1,72 @@
+import Glibc
+
+/// Where a rule was declared: the rule file and line.
+public struct SourcePosition: Hashable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+    public var description: String { "\(file):\(line)" }
+}
+
+/// A compiled string matcher (SPEC §3): exact text, any of a list, a prefix, or an unanchored
+/// POSIX extended regular expression.
+public enum StringMatcher: Sendable {
+    case exact(String)
+    case anyOf(Set<String>)
+    case prefix(String)
+    case regex(CompiledRegex)
+
+    /// True if `text` matches.
+    @inlinable
+    public func matches(_ text: String) -> Bool {
+        switch self {
+        case .exact(let expected): return text == expected
+        case .anyOf(let expected): return expected.contains(text)
+        case .prefix(let expected): return text.hasPrefix(expected)
+        case .regex(let regex): return regex.search(text)
+        }
+    }
+
+    /// The same matcher over upper-cased text, for event types (compared case-insensitively).
+    func uppercased() throws(RuleError) -> StringMatcher {
+        switch self {
+        case .exact(let text): return .exact(text.uppercased())
+        case .anyOf(let texts): return .anyOf(Set(texts.map { $0.uppercased() }))
+        case .prefix(let text): return .prefix(text.uppercased())
+        case .regex(let regex): return .regex(try CompiledRegex(regex.pattern, ignoringCase: true))
+        }
+    }
+}
+
+/// A POSIX extended regular expression (glibc `regcomp`), searched unanchored.
+///
+/// glibc's matcher has no catastrophic backtracking for patterns without back-references, so
+/// it is safe on untrusted rule input.
+public final class CompiledRegex: @unchecked Sendable {
+    /// The pattern as written in the rule.
+    public let pattern: String
+    private var compiled = regex_t()
+
+    /// Compiles `pattern`; throws its error text when it is invalid.
+    public init(_ pattern: String, ignoringCase: Bool = false) throws(RuleError) {
+        self.pattern = pattern
+        let flags = REG_EXTENDED | REG_NOSUB | (ignoringCase ? REG_ICASE : 0)
+        let status = regcomp(&compiled, pattern, flags)
+        if status != 0 {
+            var buffer = [CChar](repeating: 0, count: 256)
+            regerror(status, &compiled, &buffer, buffer.count)
+            regfree(&compiled)
+            throw RuleError(message: "invalid regex \"\(pattern)\": \(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+        }
+    }
+
+    deinit { regfree(&compiled) }
+
+    /// True if the pattern matches anywhere in `text`.
+    public func search(_ text: String) -> Bool {
+        regexec(&compiled, text, 0, nil, 0) == 0
+    }
+}

@@ -1,0 +1,124 @@
+import LuaKit
+
+/// The rules of a directory, compiled: Swift values for everything declarative and Lua
+/// functions (in the VM that loaded them) for `where`, `when`, `points` and `value` functions.
+public final class RuleSet {
+    public var settings: Settings
+    public var goals: [GoalRule]
+    public var outcomes: [OutcomeRule]
+    public var experiments: [ExperimentRule]
+    /// The VM the rules' functions live in (nil for rule sets built without Lua, in tests).
+    public let runtime: RuleRuntime?
+
+    public init(settings: Settings = Settings(), goals: [GoalRule] = [], outcomes: [OutcomeRule] = [],
+                experiments: [ExperimentRule] = [], runtime: RuleRuntime? = nil) {
+        self.settings = settings
+        self.goals = goals
+        self.outcomes = outcomes
+        self.experiments = experiments
+        self.runtime = runtime
+    }
+}
+
+/// `settings { ... }`.
+public struct Settings: Sendable, Equatable {
+    /// Inactivity that ends a session, in milliseconds (default 30 minutes).
+    public var sessionTimeout: Int64 = 30 * 60 * 1000
+    /// Currency of outcome values (default "USD").
+    public var currency: String = "USD"
+    public var position: SourcePosition?
+    public init() {}
+}
+
+/// A number given in a rule, or a Lua function computing it per event.
+public enum RuleNumber {
+    case constant(Double)
+    /// `function(e, guest)`; its result must be a number.
+    case function(LuaFunctionRef)
+}
+
+/// A function declared in a rule file, pinned in its VM, with where it was declared.
+public struct LuaFunctionRef {
+    public let reference: LuaRef
+    public let position: SourcePosition
+    public init(reference: LuaRef, position: SourcePosition) {
+        self.reference = reference
+        self.position = position
+    }
+}
+
+/// The event matchers shared by goals, outcomes and metrics: `on`, `page`, `where`.
+public struct EventFilter {
+    /// Matches the upper-cased event type.
+    public var on: StringMatcher?
+    /// Matches the `page` field (case-sensitively); an event without a page never matches.
+    public var page: StringMatcher?
+    public var condition: Condition?
+
+    public init(on: StringMatcher? = nil, page: StringMatcher? = nil, condition: Condition? = nil) {
+        self.on = on
+        self.page = page
+        self.condition = condition
+    }
+
+    /// True when the filter has no matcher at all.
+    public var isEmpty: Bool { on == nil && page == nil && condition == nil }
+}
+
+/// `where`: a table of field = expected value, or a Lua function.
+public enum Condition {
+    case fields([FieldExpectation])
+    /// `function(e, guest) return boolean end`.
+    case function(LuaFunctionRef)
+}
+
+/// One entry of a `where` table: a (dotted) field path and the value it must (not) equal.
+public struct FieldExpectation: Sendable {
+    public var path: [String]
+    public var expected: ExpectedValue
+    /// True for `not_equal(v)`.
+    public var negated: Bool
+
+    public init(path: [String], expected: ExpectedValue, negated: Bool = false) {
+        self.path = path
+        self.expected = expected
+        self.negated = negated
+    }
+}
+
+/// A value a field is compared with. A string equals a number when it is the number's text.
+public enum ExpectedValue: Sendable, Equatable {
+    case string(String)
+    case number(Double)
+    case boolean(Bool)
+}
+
+/// How often a goal can be reached.
+public enum GoalCount: String, Sendable {
+    case every, session, guest
+}
+
+/// `goal "id" { ... }`.
+public struct GoalRule {
+    public var id: String
+    public var name: String
+    public var filter: EventFilter
+    public var points: RuleNumber
+    public var count: GoalCount
+    public var position: SourcePosition
+}
+
+/// `outcome "id" { ... }`.
+public struct OutcomeRule {
+    public var id: String
+    public var name: String
+    public var group: String?
+    public var filter: EventFilter
+    /// `when = function(guest, e)`: a state trigger checked after the event's goals.
+    public var when: LuaFunctionRef?
+    public var value: RuleNumber
+    public var currency: String
+    /// Reached at most once per guest (default) or every time.
+    public var once: Bool
+    public var position: SourcePosition
+}

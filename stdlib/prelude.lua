@@ -1,0 +1,286 @@
+-- The rule DSL of Tally (SPEC §3–§4): settings, goal, outcome, experiment, the matchers and the
+-- goal-metric constructors. Loaded once per VM as trusted code; rule files see what it exports,
+-- read-only. Declarations are checked here, where error(message, level) can name the rule
+-- file's line, and recorded for the host to compile; cross-file checks (duplicate ids, goal
+-- references) happen in the host once every file has loaded.
+
+local host = ...
+
+local type, pairs, ipairs, error, tostring, setmetatable = type, pairs, ipairs, error, tostring, setmetatable
+local format = string.format
+
+--- Every declaration in load order: { kind = ..., id = ..., spec = ..., file = ..., line = ... }.
+local declarations = {}
+
+--- Records a declaration made by the rule-file code `level` calls above this function.
+local function record(kind, id, spec, level)
+  local file, line = host.position(level + 1)
+  declarations[#declarations + 1] = { kind = kind, id = id, spec = spec, file = file, line = line }
+end
+
+local function fail(message, level)
+  error(message, level + 1)
+end
+
+-- Matchers --------------------------------------------------------------------------------
+
+--- Matches strings that start with `text`.
+---@param text string
+local function prefix(text)
+  if type(text) ~= "string" then fail("prefix expects a string, got " .. type(text), 2) end
+  return { __matcher = "prefix", value = text }
+end
+
+--- Matches strings in which the POSIX extended regular expression `pattern` is found.
+---@param pattern string
+local function regex(pattern)
+  if type(pattern) ~= "string" then fail("regex expects a string, got " .. type(pattern), 2) end
+  return { __matcher = "regex", value = pattern }
+end
+
+--- In a `where` table: the field must not equal `value`.
+---@param value string|number|boolean
+local function not_equal(value)
+  local kind = type(value)
+  if kind ~= "string" and kind ~= "number" and kind ~= "boolean" then
+    fail("not_equal expects a string, number or boolean, got " .. kind, 2)
+  end
+  return { __not_equal = value }
+end
+
+-- Checking declarations ---------------------------------------------------------------------
+
+local function is_matcher(value)
+  local kind = type(value)
+  if kind == "string" then return true end
+  if kind ~= "table" then return false end
+  if value.__matcher then return true end
+  local count = 0
+  for key, item in pairs(value) do
+    if type(key) ~= "number" or type(item) ~= "string" then return false end
+    count = count + 1
+  end
+  return count > 0 and count == #value
+end
+
+local function is_where(value)
+  local kind = type(value)
+  if kind == "function" then return true end
+  if kind ~= "table" then return false end
+  for key, item in pairs(value) do
+    if type(key) ~= "string" then return false end
+    local item_kind = type(item)
+    if item_kind == "table" then
+      if item.__not_equal == nil then return false end
+    elseif item_kind ~= "string" and item_kind ~= "number" and item_kind ~= "boolean" then
+      return false
+    end
+  end
+  return true
+end
+
+local function one_of(...)
+  local allowed = { ... }
+  local description = '"' .. table.concat(allowed, '", "') .. '"'
+  return function(value)
+    for _, option in ipairs(allowed) do
+      if value == option then return true end
+    end
+    return false
+  end, "one of " .. description
+end
+
+local field_types = {
+  string = { function(v) return type(v) == "string" end, "a string" },
+  number = { function(v) return type(v) == "number" end, "a number" },
+  boolean = { function(v) return type(v) == "boolean" end, "a boolean" },
+  ["function"] = { function(v) return type(v) == "function" end, "a function" },
+  table = { function(v) return type(v) == "table" end, "a table" },
+  number_or_function = {
+    function(v) return type(v) == "number" or type(v) == "function" end, "a number or a function" },
+  matcher = { is_matcher, 'a string, a list of strings, prefix "..." or regex "..."' },
+  where = { is_where, "a table of field = value (or not_equal(value)) or a function(e, guest)" },
+}
+
+--- Checks `spec` against `schema` (field -> type name or {check, description}).
+local function check(what, spec, schema, level)
+  if type(spec) ~= "table" then
+    fail(format("%s: expected a table of settings, got %s", what, type(spec)), level + 1)
+  end
+  for key, value in pairs(spec) do
+    if type(key) ~= "string" or key:sub(1, 2) == "__" then
+      if type(key) ~= "number" or schema[1] == nil then
+        fail(format("%s: unexpected entry %s", what, tostring(key)), level + 1)
+      end
+    else
+      local expected = schema[key]
+      if expected == nil then fail(format("%s: unknown field '%s'", what, key), level + 1) end
+      local validator = type(expected) == "string" and field_types[expected] or expected
+      if not validator[1](value) then
+        fail(format("%s: field '%s' must be %s, got %s", what, key, validator[2], tostring(value)), level + 1)
+      end
+    end
+  end
+end
+
+local function check_id(kind, id, level)
+  if type(id) ~= "string" or id == "" then
+    fail(format('%s: the id must be a non-empty string, as in %s "my_id" { ... }', kind, kind), level + 1)
+  end
+end
+
+-- settings ----------------------------------------------------------------------------------
+
+local settings_schema = { session_timeout = "string", currency = "string" }
+local settings_seen = false
+
+--- Engine settings; may appear in any one file.
+---@param spec table { session_timeout = "30m", currency = "USD" }
+local function settings(spec)
+  check("settings", spec, settings_schema, 2)
+  if settings_seen then fail("settings: declared more than once", 2) end
+  settings_seen = true
+  record("settings", "settings", spec, 2)
+end
+
+-- goal ----------------------------------------------------------------------------------------
+
+local goal_schema = {
+  name = "string", on = "matcher", page = "matcher", where = "where",
+  points = "number_or_function", count = { one_of("every", "session", "guest") },
+}
+
+--- Declares a goal: an activity worth engagement value points.
+---@param id string unique id
+---@return fun(spec: table)
+local function goal(id)
+  check_id("goal", id, 2)
+  return function(spec)
+    check(format("goal '%s'", id), spec, goal_schema, 2)
+    record("goal", id, spec, 2)
+  end
+end
+
+-- outcome -------------------------------------------------------------------------------------
+
+local outcome_schema = {
+  name = "string", group = "string", on = "matcher", page = "matcher", where = "where",
+  when = "function", value = "number_or_function", currency = "string", once = "boolean",
+}
+
+--- Declares an outcome: a business result with a monetary value, in an outcome group.
+---@param id string unique id
+---@return fun(spec: table)
+local function outcome(id)
+  check_id("outcome", id, 2)
+  return function(spec)
+    local what = format("outcome '%s'", id)
+    check(what, spec, outcome_schema, 2)
+    if spec.on == nil and spec.page == nil and spec.where == nil and spec.when == nil then
+      fail(what .. ": needs a trigger (on, page, where or when)", 2)
+    end
+    record("outcome", id, spec, 2)
+  end
+end
+
+-- goal metrics --------------------------------------------------------------------------------
+
+local common_metric_fields = { id = "string", name = "string", direction = { one_of("increase", "decrease") } }
+
+--- The metric constructors: name -> extra fields and the allowed `per` values.
+local metric_kinds = {
+  conversion_rate = { fields = { on = "matcher", page = "matcher", where = "where" }, per = { "guest", "session" } },
+  revenue = { fields = { on = "matcher", where = "where", field = "string" }, per = { "guest", "session", "order" } },
+  bounce_rate = { fields = { page = "matcher" } },
+  exit_rate = { fields = { page = "matcher" } },
+  page_view = { fields = { page = "matcher" }, per = { "session", "guest" } },
+  goal_rate = { fields = { goal = "string" }, per = { "guest", "session" } },
+  engagement_value = { fields = {}, per = { "guest", "session" } },
+  custom = { fields = { on = "matcher", page = "matcher", where = "where", value = "function" }, per = { "guest", "session" } },
+}
+
+local metric_constructors = {}
+for kind, definition in pairs(metric_kinds) do
+  local schema = {}
+  for field, expected in pairs(common_metric_fields) do schema[field] = expected end
+  for field, expected in pairs(definition.fields) do schema[field] = expected end
+  if definition.per then schema.per = { one_of(table.unpack(definition.per)) } end
+
+  metric_constructors[kind] = function(spec)
+    spec = spec or {}
+    check(kind, spec, schema, 2)
+    if kind == "goal_rate" and spec.goal == nil then fail("goal_rate: field 'goal' (a goal id) is required", 2) end
+    if kind == "custom" and spec.value == nil then fail("custom: field 'value' (a function) is required", 2) end
+    local file, line = host.position(2)
+    return { __metric = kind, spec = spec, file = file, line = line }
+  end
+end
+
+-- experiment ----------------------------------------------------------------------------------
+
+local function is_variants(value)
+  if type(value) ~= "table" or #value < 2 then return false end
+  for index, variant in pairs(value) do
+    if type(index) ~= "number" then return false end
+    if type(variant) == "table" then
+      if type(variant.id) ~= "string" or (variant.weight ~= nil and type(variant.weight) ~= "number") then
+        return false
+      end
+    elseif type(variant) ~= "string" then
+      return false
+    end
+  end
+  return true
+end
+
+local function is_metric_list(value)
+  if type(value) ~= "table" or #value < 1 then return false end
+  for index, metric in pairs(value) do
+    if type(index) ~= "number" or type(metric) ~= "table" or metric.__metric == nil then return false end
+  end
+  return true
+end
+
+local sample_schema = { base_rate = "number", mde = "number", confidence = "number", power = "number" }
+local eligible_schema = { on = "matcher", page = "matcher", where = "where" }
+
+local experiment_schema = {
+  name = "string",
+  variants = { is_variants, 'a list of at least two variants: "id" or { id = "id", weight = n }' },
+  control = "string",
+  assign = { one_of("events", "hash") },
+  traffic = "number",
+  eligible = "table",
+  goals = { is_metric_list, "a list of goal metrics such as conversion_rate { ... }" },
+  sample = "table",
+  method = { one_of("fixed", "sequential", "bayesian") },
+  sequential_n = "number",
+  on_conclusive = { one_of("promote_winner", "revert_to_control", "complete") },
+  on_inconclusive = { one_of("keep_running", "revert_to_control", "complete") },
+}
+
+--- Declares an A/B/n experiment; the first of its goals is the primary goal.
+---@param id string unique id
+---@return fun(spec: table)
+local function experiment(id)
+  check_id("experiment", id, 2)
+  return function(spec)
+    local what = format("experiment '%s'", id)
+    check(what, spec, experiment_schema, 2)
+    if spec.variants == nil then fail(what .. ": field 'variants' is required", 2) end
+    if spec.goals == nil then fail(what .. ": field 'goals' is required", 2) end
+    if spec.sample ~= nil then check(what .. " sample", spec.sample, sample_schema, 2) end
+    if spec.eligible ~= nil then check(what .. " eligible", spec.eligible, eligible_schema, 2) end
+    record("experiment", id, spec, 2)
+  end
+end
+
+-- exports -----------------------------------------------------------------------------------
+
+local exports = {
+  settings = settings, goal = goal, outcome = outcome, experiment = experiment,
+  prefix = prefix, regex = regex, not_equal = not_equal,
+}
+for kind, constructor in pairs(metric_constructors) do exports[kind] = constructor end
+
+return exports, declarations
