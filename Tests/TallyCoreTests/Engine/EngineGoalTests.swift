@@ -1,0 +1,118 @@
+import XCTest
+@testable import TallyCore
+
+final class EngineGoalTests: XCTestCase {
+    let minute: Int64 = 60_000
+
+    func testGoalPointsAndCountLimits() throws {
+        let harness = EngineHarness(rules: """
+            goal "every_view" { on = "view", points = 1 }
+            goal "pricing_once_per_session" { on = "VIEW", page = "/pricing", points = 5, count = "session" }
+            goal "signup_once" { on = "FORM", where = { form = "newsletter" }, points = 10, count = "guest" }
+            """)
+        let report = try harness.report([
+            event("VIEW", "a", 0, "\"page\":\"/pricing\""),
+            event("view", "a", minute, "\"page\":\"/pricing\""),
+            event("FORM", "a", 2 * minute, "\"form\":\"newsletter\""),
+            event("FORM", "a", 3 * minute, "\"form\":\"newsletter\""),
+            event("VIEW", "a", 60 * minute, "\"page\":\"/pricing\""),   // new session
+            event("VIEW", "b", 0, "\"page\":\"/home\""),
+        ])
+        XCTAssertEqual(report.events.accepted, 6)
+        XCTAssertEqual(report.goals.map(\.reached), [4, 2, 1])
+        XCTAssertEqual(report.goals.map(\.guests), [2, 1, 1])
+        XCTAssertEqual(report.goals.map(\.points), [4, 10, 10])
+        XCTAssertEqual(report.guests.count, 2)
+        XCTAssertEqual(report.guests.points, 24)
+        XCTAssertEqual(report.sessions.count, 3)
+        XCTAssertEqual(report.sessions.pointsPerSession, 8)
+    }
+
+    func testMatchersPrefixRegexListsDottedKeysAndNotEqual() throws {
+        let harness = EngineHarness(rules: """
+            goal "docs" { on = "VIEW", page = prefix "/docs/", points = 1 }
+            goal "blog" { on = "VIEW", page = regex "^/blog/[0-9]{4}/", points = 1 }
+            goal "company" { on = { "VIEW", "form" }, page = { "/about", "/careers" }, points = 1 }
+            goal "paid" { where = { ["utm.medium"] = "cpc", plan = not_equal("free") }, points = 1 }
+            goal "numeric_text" { where = { seats = "3", code = 42 }, points = 1 }
+            """)
+        let report = try harness.report([
+            event("VIEW", "a", 0, "\"page\":\"/docs/start\""),
+            event("VIEW", "a", 1, "\"page\":\"/documents\""),
+            event("VIEW", "a", 2, "\"page\":\"/blog/2026/tally\""),
+            event("VIEW", "a", 3, "\"page\":\"/blog/draft\""),
+            event("FORM", "a", 4, "\"page\":\"/careers\""),
+            event("CONFIRM", "a", 5, "\"page\":\"/about\""),
+            event("VIEW", "a", 6, "\"utm\":{\"medium\":\"cpc\"},\"plan\":\"pro\""),
+            event("VIEW", "a", 7, "\"utm\":{\"medium\":\"cpc\"},\"plan\":\"free\""),
+            event("VIEW", "a", 8, "\"utm\":{\"medium\":\"cpc\"}"),
+            event("VIEW", "a", 9, "\"seats\":3,\"code\":\"42\""),
+            event("VIEW", "a", 10, "\"seats\":3.5,\"code\":\"42\""),
+        ])
+        XCTAssertEqual(report.goals.map(\.reached), [1, 1, 1, 2, 1])
+    }
+
+    func testWhereAndPointsFunctionsSeeEventAndGuest() throws {
+        let harness = EngineHarness(rules: """
+            goal "big_order" {
+              on = "CONFIRM",
+              where = function(e, guest) return e.revenue > 100 and guest.goals.big_order == 0 end,
+              points = function(e, guest) return e.revenue / 10 + guest.points end,
+            }
+            goal "remember" {
+              on = "VIEW",
+              where = function(e, guest)
+                guest.data.views = (guest.data.views or 0) + 1
+                count("views")
+                count("view_weight", 0.5)
+                return guest.data.views == 3 and guest.session.views == 3 and e.page:sub(1, 1) == "/"
+              end,
+              points = 7,
+            }
+            """)
+        let report = try harness.report([
+            event("CONFIRM", "a", 0, "\"revenue\":50"),
+            event("CONFIRM", "a", 1, "\"revenue\":200"),
+            event("CONFIRM", "a", 2, "\"revenue\":300"),
+            event("VIEW", "a", 3, "\"page\":\"/a\""),
+            event("VIEW", "a", 4, "\"page\":\"/b\""),
+            event("VIEW", "a", 5, "\"page\":\"/c\""),
+        ])
+        XCTAssertEqual(report.goals.map(\.reached), [1, 1])
+        XCTAssertEqual(report.goals.map(\.points), [20, 7])
+        XCTAssertEqual(report.counters.map(\.name), ["view_weight", "views"])
+        XCTAssertEqual(report.counters.map(\.value), [1.5, 3])
+        XCTAssertTrue(report.ruleErrors.isEmpty, "\(report.ruleErrors)")
+    }
+
+    func testRuleErrorsAreIsolatedAndCounted() throws {
+        let harness = EngineHarness(rules: """
+            goal "fragile" {
+              on = "VIEW",
+              where = function(e)
+                return e.page:len() > 0
+              end,
+              points = 1,
+            }
+            goal "sturdy" { on = "VIEW", points = 2 }
+            goal "bad_points" { on = "VIEW", points = function() return "lots" end }
+            goal "looping" { on = "LOOP", where = function() while true do end end }
+            """)
+        let report = try harness.report([
+            event("VIEW", "a", 0, "\"page\":\"/x\""),
+            event("VIEW", "a", 1),
+            event("VIEW", "a", 2),
+            event("LOOP", "a", 3),
+        ])
+        XCTAssertEqual(report.events.accepted, 4)
+        XCTAssertEqual(report.goals.map(\.reached), [1, 3, 0, 0])
+        // In order of first failure: the first event already trips bad_points.
+        XCTAssertEqual(report.ruleErrors.map(\.rule), ["bad_points", "fragile", "looping"])
+        XCTAssertEqual(report.ruleErrors.map(\.count), [3, 2, 1])
+        XCTAssertEqual(report.ruleErrors.map(\.file), ["rules/main.lua", "rules/main.lua", "rules/main.lua"])
+        XCTAssertEqual(report.ruleErrors.map(\.line), [9, 4, 10])
+        XCTAssertEqual(report.ruleErrors[0].message, "goal 'bad_points': points must return a finite number, got string")
+        XCTAssertEqual(report.ruleErrors[1].message, "attempt to index a nil value (field 'page')")
+        XCTAssertEqual(report.ruleErrors[2].message, "instruction budget exceeded (1000000 instructions)")
+    }
+}
