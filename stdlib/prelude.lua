@@ -18,6 +18,14 @@ local function record(kind, id, spec, level)
   declarations[#declarations + 1] = { kind = kind, id = id, spec = spec, file = file, line = line }
 end
 
+--- How a wrong value is shown in an error message.
+local function describe(value)
+  local kind = type(value)
+  if kind == "string" then return format("%q", value) end
+  if kind == "number" or kind == "boolean" then return tostring(value) end
+  return "a " .. kind
+end
+
 local function fail(message, level)
   error(message, level + 1)
 end
@@ -117,7 +125,7 @@ local function check(what, spec, schema, level)
       if expected == nil then fail(format("%s: unknown field '%s'", what, key), level + 1) end
       local validator = type(expected) == "string" and field_types[expected] or expected
       if not validator[1](value) then
-        fail(format("%s: field '%s' must be %s, got %s", what, key, validator[2], tostring(value)), level + 1)
+        fail(format("%s: field '%s' must be %s, got %s", what, key, validator[2], describe(value)), level + 1)
       end
     end
   end
