@@ -1,36 +1,3 @@
-/// How a variant is tested against the control.
-public enum TestMethod: Sendable, Hashable {
-    /// Fixed-horizon two-sided Welch t-test on the relative effect.
-    case fixed
-    /// Sequential test with always-valid intervals and p-values; `n` is the tuning N*
-    /// (gbstats `sequential_tuning_parameter`, SPEC `sequential_n`, default 5000).
-    case sequential(n: Double)
-    /// Gaussian Bayesian effect model with a flat prior.
-    case bayesian
-}
-
-/// The estimate of one variant against the control, all on the relative scale.
-public struct EffectEstimate: Sendable, Hashable {
-    /// (v − c)/c; for `bayesian`, the posterior mean (the same number under the flat prior).
-    public var uplift: Double
-    /// Lower end of the interval at the requested confidence: t interval (`fixed`),
-    /// confidence sequence (`sequential`) or credible interval (`bayesian`).
-    public var ciLow: Double
-    /// Upper end of that interval.
-    public var ciHigh: Double
-    /// Two-sided p-value of the method; `bayesian` reports the fixed Welch test's p-value.
-    public var pValue: Double
-    /// Sitecore's confidence index 1 − p.
-    public var confidence: Double
-    /// Flat-prior Gaussian posterior probability that the variant beats the control in the
-    /// goal's direction, whatever the method.
-    public var chanceToWin: Double
-    /// Standard error of the uplift (delta method).
-    public var standardError: Double
-    /// Welch–Satterthwaite degrees of freedom.
-    public var degreesOfFreedom: Double
-}
-
 /// The comparison of one variant with the control: an estimate, or why there is none.
 public enum Comparison: Sendable, Hashable {
     /// Every figure is available.

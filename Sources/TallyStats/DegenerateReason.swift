@@ -1,6 +1,8 @@
 /// Which side of a comparison an input problem is on.
 public enum Arm: String, Sendable, Hashable {
+    /// The control arm.
     case control
+    /// The treatment arm being compared.
     case variant
 }
 

@@ -34,6 +34,20 @@ public struct MeanStatistic: Sendable, Hashable {
         centredSquares += (x - oldMean) * (x - mean)
     }
 
+    /// Takes back a value recorded with `add`, in O(1) (Welford's update reversed):
+    /// to change a unit's value, remove the old one and add the new one.
+    public mutating func remove(_ x: Double) {
+        guard n > 1 else {
+            self = MeanStatistic()
+            return
+        }
+        let oldMean = mean
+        n -= 1
+        total.add(-x)
+        centredSquares -= (x - oldMean) * (x - mean)
+        if centredSquares < 0 { centredSquares = 0 }
+    }
+
     /// Σx.
     public var sum: Double { total.value }
 

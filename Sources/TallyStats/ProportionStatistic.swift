@@ -19,6 +19,13 @@ public struct ProportionStatistic: Sendable, Hashable {
         if converted { conversions += 1 }
     }
 
+    /// Takes back one unit recorded with `add(converted:)`, in O(1): to change a unit's
+    /// outcome, remove it as it was and add it as it is.
+    public mutating func remove(converted: Bool) {
+        n -= 1
+        if converted { conversions -= 1 }
+    }
+
     /// The conversion rate p = conversions/n (0 while empty, as gbstats).
     public var mean: Double { n == 0 ? 0 : Double(conversions) / Double(n) }
 

@@ -51,6 +51,24 @@ public struct RatioStatistic: Sendable, Hashable {
         coMoment += (m - oldM) * (d - newD)
     }
 
+    /// Takes back a guest recorded with `add`, in O(1) (the update reversed): to change a
+    /// guest's figures, remove the old pair and add the new one.
+    public mutating func remove(numerator m: Double, denominator d: Double) {
+        guard n > 1 else {
+            self = RatioStatistic()
+            return
+        }
+        let oldM = numeratorMean
+        let oldD = denominatorMean
+        n -= 1
+        numeratorTotal.add(-m)
+        denominatorTotal.add(-d)
+        let newD = denominatorMean
+        numeratorSquares = max(0, numeratorSquares - (m - oldM) * (m - numeratorMean))
+        denominatorSquares = max(0, denominatorSquares - (d - oldD) * (d - newD))
+        coMoment -= (m - numeratorMean) * (d - oldD)
+    }
+
     /// Σm.
     public var numeratorSum: Double { numeratorTotal.value }
     /// Σd.

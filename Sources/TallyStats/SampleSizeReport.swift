@@ -33,7 +33,7 @@ public struct SampleSizeReport: Sendable, Equatable {
 
     /// `{"required_units": …, "total_units": …}`.
     public func json() -> String {
-        JSONValue.object([("required_units", .int(requiredUnits)), ("total_units", .int(totalUnits))]).rendered()
+        StatsJSON.object([("required_units", .int(requiredUnits)), ("total_units", .int(totalUnits))]).rendered()
     }
 
     /// The plan as a short aligned list.

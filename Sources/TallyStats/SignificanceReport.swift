@@ -38,7 +38,7 @@ public struct SignificanceReport: Sendable {
     /// "p_value", "p_value_adjusted", "confidence", "chance_to_win", "significant"}]}`;
     /// degenerate figures are null, never NaN.
     public func json() -> String {
-        let variantObjects: [JSONValue] = zip(variants, rows).map { arm, row in
+        let variantObjects: [StatsJSON] = zip(variants, rows).map { arm, row in
             let e = row.comparison.estimate
             return .object([
                 ("n", .int(arm.n)),
@@ -53,7 +53,7 @@ public struct SignificanceReport: Sendable {
                 ("significant", .bool(row.significant)),
             ])
         }
-        let root = JSONValue.object([
+        let root = StatsJSON.object([
             ("control", .object([("n", .int(control.n)), ("mean", .number(Self.mean(control)))])),
             ("variants", .array(variantObjects)),
         ])

@@ -22,7 +22,7 @@ struct SampleSize: ParsableCommand {
     @Option(name: .customLong("base-rate"), help: "The control's conversion rate, between 0 and 1.")
     var baseRate: Double
 
-    @Option(help: "The relative uplift to detect (0.2 = +20%).")
+    @Option(help: "The relative change to detect: 0.2 = +20%; a decrease is written --mde=-0.2.")
     var mde: Double
 
     @Option(help: "Confidence level, between 0 and 1.")
@@ -63,9 +63,10 @@ struct SampleSize: ParsableCommand {
         return report
     }
 
-    /// Writes "Error: message" to standard error and returns exit code 64 (EX_USAGE).
+    /// Writes "tally: message" to standard error (the house style of `CommandFailure`) and returns
+    /// exit code 64 (EX_USAGE).
     static func usageError(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("tally: \(message)\n".utf8))
         return ExitCode(64)
     }
 }

@@ -87,9 +87,10 @@ struct Significance: ParsableCommand {
         }
     }
 
-    /// Writes "Error: message" to standard error and returns exit code 64 (EX_USAGE).
+    /// Writes "tally: message" to standard error (the house style of `CommandFailure`) and returns
+    /// exit code 64 (EX_USAGE).
     static func usageError(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("tally: \(message)\n".utf8))
         return ExitCode(64)
     }
 }

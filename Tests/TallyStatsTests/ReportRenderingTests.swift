@@ -142,7 +142,7 @@ final class ReportRenderingTests: XCTestCase {
         XCTAssertEqual(TextFormat.compact(0.001234), "0.001234")
         XCTAssertEqual(TextFormat.compact(1234.5), "1,235")
         XCTAssertEqual(SignificanceReport.levelText(0.975), "97.5%")
-        XCTAssertEqual(JSONValue.quoted("a\"b\\\n\u{1}"), "\"a\\\"b\\\\\\n\\u0001\"")
-        XCTAssertEqual(JSONValue.number(.nan).rendered(), "null")
+        XCTAssertEqual(StatsJSON.quoted("a\"b\\\n\u{1}"), "\"a\\\"b\\\\\\n\\u0001\"")
+        XCTAssertEqual(StatsJSON.number(.nan).rendered(), "null")
     }
 }

@@ -102,6 +102,44 @@ final class SufficientStatisticsTests: XCTestCase {
         XCTAssertEqual(MeanStatistic() + MeanStatistic(), MeanStatistic())
     }
 
+    func testRemoveUndoesAdd() {
+        var rng = SplitMix64(seed: 7)
+        let values = (0..<200).map { _ in (100 * rng.nextDouble(), Double(1 + Int(4 * rng.nextDouble()))) }
+        var mean = MeanStatistic()
+        var ratio = RatioStatistic()
+        var rate = ProportionStatistic()
+        for (x, d) in values {
+            mean.add(x)
+            ratio.add(numerator: x, denominator: d)
+            rate.add(converted: x > 50)
+        }
+        // A guest's revenue changes from values[0] to 500: remove the old, add the new.
+        mean.remove(values[0].0)
+        mean.add(500)
+        ratio.remove(numerator: values[0].0, denominator: values[0].1)
+        ratio.add(numerator: 500, denominator: values[0].1)
+        rate.remove(converted: values[0].0 > 50)
+        rate.add(converted: true)
+        var expectedMean = MeanStatistic(), expectedRatio = RatioStatistic(), expectedRate = ProportionStatistic()
+        for (x, d) in values.dropFirst() + [(500, values[0].1)] {
+            expectedMean.add(x)
+            expectedRatio.add(numerator: x, denominator: d)
+            expectedRate.add(converted: x > 50)
+        }
+        XCTAssertEqual(rate, expectedRate)
+        XCTAssertEqual(mean.n, expectedMean.n)
+        XCTAssertEqual(mean.sum, expectedMean.sum, accuracy: 1e-10)
+        XCTAssertEqual(mean.variance, expectedMean.variance, accuracy: 1e-10 * expectedMean.variance)
+        XCTAssertEqual(ratio.variance, expectedRatio.variance, accuracy: 1e-10 * expectedRatio.variance)
+        XCTAssertEqual(ratio.covariance, expectedRatio.covariance, accuracy: 1e-10 * abs(expectedRatio.covariance))
+        XCTAssertEqual(ratio.denominatorVariance, expectedRatio.denominatorVariance,
+                       accuracy: 1e-10 * expectedRatio.denominatorVariance)
+        var single = MeanStatistic()
+        single.add(3)
+        single.remove(3)
+        XCTAssertEqual(single, MeanStatistic())
+    }
+
     func testSumsRoundTrip() {
         let mean = MeanStatistic(n: 3407, sum: 1396.87, sumOfSquares: 52377.9767)
         XCTAssertEqual(mean.sum, 1396.87)

@@ -1,25 +1,25 @@
 /// A JSON value with ordered object keys, for the command-line reports.
-enum JSONValue: Sendable, Equatable {
+enum StatsJSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
+    case array([StatsJSON])
+    case object([(String, StatsJSON)])
 
     /// A number, or null when it is missing or not finite (JSON has no NaN).
-    static func number(_ value: Double?) -> JSONValue {
+    static func number(_ value: Double?) -> StatsJSON {
         guard let value, value.isFinite else { return .null }
         return .number(value)
     }
 
     /// A boolean, or null when missing.
-    static func bool(_ value: Bool?) -> JSONValue {
-        value.map(JSONValue.bool) ?? .null
+    static func bool(_ value: Bool?) -> StatsJSON {
+        value.map(StatsJSON.bool) ?? .null
     }
 
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    static func == (lhs: StatsJSON, rhs: StatsJSON) -> Bool {
         lhs.rendered() == rhs.rendered()
     }
 
