@@ -50,7 +50,7 @@ struct EffectModel: Sendable {
         if !(vv > 0) { return .failure(.nonPositiveVariance(.variant)) }
         let nC = Double(nc)
         let nV = Double(nv)
-        let effect: Double
+        var effect: Double
         let variance: Double
         switch scale {
         case .relative:
@@ -64,11 +64,30 @@ struct EffectModel: Sendable {
         let pc = vc / nC
         let pv = vv / nV
         let dof = (pv + pc) * (pv + pc) / (pv * pv / (nV - 1) + pc * pc / (nC - 1))
+        if let exact = exactProportionEffect(control: control, variant: variant, scale: scale) { effect = exact }
         guard effect.isFinite, variance.isFinite, variance > 0, dof.isFinite, dof > 0 else {
             return .failure(.numericalFailure)
         }
         return .success(EffectModel(
             effect: effect, variance: variance, degreesOfFreedom: dof, totalUnits: nC + nV))
+    }
+
+    /// For two proportions, the effect from the integer counts with a single rounding:
+    /// relative (c_v·n_c − c_c·n_v)/(c_c·n_v), absolute (c_v·n_c − c_c·n_v)/(n_c·n_v), so that
+    /// 250/2000 against 200/2000 is exactly +25%. Nil for other kinds or when a product overflows.
+    static func exactProportionEffect(
+        control: ArmStatistic, variant: ArmStatistic, scale: EffectScale
+    ) -> Double? {
+        guard case .proportion(let c) = control, case .proportion(let v) = variant else { return nil }
+        let (a, overflowA) = v.conversions.multipliedReportingOverflow(by: c.n)
+        let (b, overflowB) = c.conversions.multipliedReportingOverflow(by: v.n)
+        let denominator = scale == .relative
+            ? c.conversions.multipliedReportingOverflow(by: v.n)
+            : c.n.multipliedReportingOverflow(by: v.n)
+        let (difference, overflowD) = a.subtractingReportingOverflow(b)
+        guard !overflowA, !overflowB, !overflowD, !denominator.overflow, denominator.partialValue != 0,
+              Swift.abs(difference) < 1 << 53, denominator.partialValue < 1 << 53 else { return nil }
+        return Double(difference) / Double(denominator.partialValue)
     }
 
     /// P(effect > 0 in the goal's direction) under the flat-prior Gaussian posterior

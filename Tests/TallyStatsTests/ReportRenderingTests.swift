@@ -46,7 +46,7 @@ final class ReportRenderingTests: XCTestCase {
             """
         XCTAssertEqual(report.json(), expected)
         XCTAssertEqual(e.pValue, 0.02540280044571186, accuracy: 1e-12)
-        XCTAssertEqual(e.uplift, 0.25, accuracy: 1e-15)
+        XCTAssertEqual(e.uplift, 0.25)  // exact: formed from the integer counts
         XCTAssertEqual(rows[0].adjustedPValue, e.pValue)
         let empty = SignificanceReport(control: Self.rate(0, 0), variants: [Self.rate(0, 0)]).json()
         XCTAssertTrue(empty.contains("\"mean\": null"))
