@@ -19,15 +19,22 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     if (!rt->tripped) {
         rt->remaining -= HOOK_GRANULARITY;
         if (rt->remaining > 0) return;
-        rt->tripped = 1;
-        lua_sethook(rt->main_thread, budget_hook, LUA_MASKCOUNT, 1);
-        if (L != rt->main_thread) lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+        tally_budget_trip(L, TALLY_TRIP_INSTRUCTIONS);
     }
     /* In a count hook, level 0 is the Lua function that was running: report its position. */
     luaL_where(L, 0);
     lua_pushstring(L, BUDGET_MESSAGE);
     lua_concat(L, 2);
     lua_error(L);
+}
+
+void tally_budget_trip(lua_State *L, int reason) {
+    tally_runtime *rt = tally_runtime_if_ours(L);
+    if (rt == NULL || rt->depth == 0 || rt->tripped) return;
+    rt->tripped = 1;
+    rt->trip_reason = reason;
+    lua_sethook(rt->main_thread, budget_hook, LUA_MASKCOUNT, 1);
+    if (L != rt->main_thread) lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
 }
 
 /* Message handler: the error text followed by a traceback. Never runs user code. */
@@ -50,6 +57,7 @@ int tally_pcall(lua_State *L, int nargs, int nresults) {
     lua_insert(L, function_index);
     if (outermost) {
         rt->tripped = 0;
+        rt->trip_reason = TALLY_TRIP_NONE;
         rt->remaining = rt->budget;
         if (rt->budget > 0) {
             int count = rt->budget < HOOK_GRANULARITY ? (int)rt->budget : HOOK_GRANULARITY;
@@ -64,7 +72,7 @@ int tally_pcall(lua_State *L, int nargs, int nresults) {
     rt->depth--;
     lua_remove(L, function_index);
     if (outermost) {
-        if (rt->budget > 0 || rt->tripped) lua_sethook(L, NULL, 0, 0);
+        if (rt->budget > 0 || rt->tripped) lua_sethook(rt->main_thread, NULL, 0, 0);
         if (rt->tripped && status != LUA_OK) status = TALLY_ERRBUDGET;
     } else if (rt->tripped && status != LUA_OK) {
         status = TALLY_ERRBUDGET;

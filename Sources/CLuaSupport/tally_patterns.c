@@ -28,6 +28,7 @@
 #include <lua.h>
 
 #include "tally_patterns.h"
+#include "CLuaSupport.h"
 
 #define TP_ESC '%'
 #define TP_MAX_CAPTURES 32  /* LUA_MAXCAPTURES */
@@ -106,7 +107,11 @@ static void tp_restart(tp_matcher *m) {
 /* Spends `cost` steps; raises the step-limit error once the budget is exhausted. */
 static void tp_charge(tp_matcher *m, long long cost) {
     m->steps_left -= cost;
-    if (m->steps_left < 0) tp_raise(m->L, "%s", TP_STEP_MESSAGE);
+    if (m->steps_left < 0) {
+        /* Spent: trip the call's budget too, so a script's own pcall cannot retry forever. */
+        tally_budget_trip(m->L, TALLY_TRIP_PATTERN);
+        tp_raise(m->L, "%s", TP_STEP_MESSAGE);
+    }
 }
 
 /* The pattern byte at `i`, or TP_END past the end. */

@@ -50,6 +50,11 @@ tally_runtime *tally_runtime_of(lua_State *L) {
     return (tally_runtime *)ud;
 }
 
+tally_runtime *tally_runtime_if_ours(lua_State *L) {
+    void *ud = NULL;
+    return lua_getallocf(L, &ud) == capped_alloc ? (tally_runtime *)ud : NULL;
+}
+
 void tally_lua_close(lua_State *L) {
     tally_runtime *rt = tally_runtime_of(L);
     rt->enforce = 0;
@@ -66,3 +71,4 @@ void tally_lua_set_instruction_budget(lua_State *L, int64_t instructions) {
 }
 int64_t tally_lua_instruction_budget(lua_State *L) { return tally_runtime_of(L)->budget; }
 int tally_lua_budget_tripped(lua_State *L) { return tally_runtime_of(L)->tripped; }
+int tally_lua_trip_reason(lua_State *L) { return tally_runtime_of(L)->trip_reason; }

@@ -13,10 +13,14 @@ typedef struct tally_runtime {
     int64_t budget;         /* instructions per outermost call; 0 = unlimited */
     int64_t remaining;      /* instructions left in the current outermost call */
     int tripped;            /* the budget ran out during the current outermost call */
+    int trip_reason;        /* TALLY_TRIP_* */
     int depth;              /* nesting of tally_pcall */
     lua_State *main_thread;
 } tally_runtime;
 
 tally_runtime *tally_runtime_of(lua_State *L);
+
+/* The runtime record, or NULL for a state not opened by tally_lua_open. */
+tally_runtime *tally_runtime_if_ours(lua_State *L);
 
 #endif

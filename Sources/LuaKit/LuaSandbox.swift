@@ -32,7 +32,7 @@ public final class LuaSandbox {
     ///   - patternStepLimit: steps one Lua pattern operation may take (guards `string.find`,
     ///     `match`, `gmatch` and `gsub` against catastrophic backtracking).
     public init(memoryLimit: Int = 64 << 20, instructionBudget: Int = 1_000_000,
-                patternStepLimit: Int = 1_000_000) throws(LuaError) {
+                patternStepLimit: Int = 5_000_000) throws(LuaError) {
         state = try LuaState(memoryLimit: memoryLimit, instructionBudget: instructionBudget)
         try state.openLibraries(["_G"] + Self.allowedLibraries)
 

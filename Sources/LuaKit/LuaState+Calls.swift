@@ -43,7 +43,9 @@ extension LuaState {
         case LUA_ERRERR: return LuaError.parse(raw, kind: .errorHandler)
         case TALLY_ERRBUDGET:
             var error = LuaError.parse(raw, kind: .instructionBudget)
-            error.message = "instruction budget exceeded (\(instructionBudget) instructions)"
+            error.message = tally_lua_trip_reason(pointer) == TALLY_TRIP_PATTERN
+                ? "pattern too complex (step limit exceeded)"
+                : "instruction budget exceeded (\(instructionBudget) instructions)"
             return error
         default: return LuaError.parse(raw, kind: .runtime)
         }

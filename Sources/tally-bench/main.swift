@@ -1,11 +1,12 @@
 // Micro-benchmarks, run by scripts/bench in release mode:
-//   tally-bench [lua-call|parse|stats|all]
+//   tally-bench [lua-call|parse|stats|engine RULES EVENTS|all]
 let which = CommandLine.arguments.dropFirst().first ?? "all"
 let benchmarks: [(name: String, run: () throws -> Void)] = [
     ("lua-call", runLuaCallBenchmark),
     ("parse", runParseBenchmark),
     ("stats", runStatsBenchmark),
+    ("engine", runEngineBenchmark),
 ]
-for benchmark in benchmarks where which == "all" || which == benchmark.name {
+for benchmark in benchmarks where (which == "all" && benchmark.name != "engine") || which == benchmark.name {
     try benchmark.run()
 }

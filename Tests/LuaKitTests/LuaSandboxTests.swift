@@ -153,4 +153,23 @@ final class LuaSandboxTests: XCTestCase {
         XCTAssertEqual(sandbox.state.rawLength(at: -1), 1000)
         sandbox.state.pop(2)
     }
+
+    func testCatastrophicPatternIsStoppedAndCannotBeRetriedForever() throws {
+        let sandbox = try makeSandbox(budget: 10_000_000)
+        let sources = [
+            "local r = ('a'):rep(100):match(('a+'):rep(6) .. 'b')",
+            "for i = 1, 1e9 do pcall(string.find, ('a'):rep(100), ('a+'):rep(6) .. 'b') end",
+            "while true do pcall(function() return ('a'):rep(60):gsub(('a-'):rep(8) .. 'b', '') end) end",
+        ]
+        for source in sources {
+            let failure = error(running: source, in: sandbox)
+            XCTAssertEqual(failure?.kind, .instructionBudget, source)
+            XCTAssertEqual(failure?.message, "pattern too complex (step limit exceeded)", source)
+        }
+        // Ordinary patterns still work, and the state is usable.
+        try sandbox.run("x = ('  hello  '):match('^%s*(.-)%s*$')", chunkName: "ok.lua")
+        sandbox.state.rawField("x", of: -1)
+        XCTAssertEqual(sandbox.state.string(at: -1), "hello")
+        sandbox.state.pop(2)
+    }
 }

@@ -36,6 +36,19 @@ int64_t tally_lua_instruction_budget(lua_State *L);
 /* Status of the last outermost tally_pcall: 1 if it was stopped by the instruction budget. */
 int tally_lua_budget_tripped(lua_State *L);
 
+/* Why the budget of the current call tripped. */
+#define TALLY_TRIP_NONE 0
+#define TALLY_TRIP_INSTRUCTIONS 1
+#define TALLY_TRIP_PATTERN 2
+
+/* Why the last outermost tally_pcall was stopped by its budget (TALLY_TRIP_*). */
+int tally_lua_trip_reason(lua_State *L);
+
+/* Spends the rest of the current call's budget: from now on every Lua instruction raises, so
+ * no script-level pcall can catch the stop. For C code that hits its own limit (patterns).
+ * Does nothing outside tally_pcall or for states not opened by tally_lua_open. */
+void tally_budget_trip(lua_State *L, int reason);
+
 /* Result codes of tally_pcall beyond Lua's own (LUA_OK, LUA_ERRRUN, LUA_ERRMEM, LUA_ERRERR). */
 #define TALLY_ERRBUDGET 100
 

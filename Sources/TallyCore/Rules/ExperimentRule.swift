@@ -80,19 +80,33 @@ public enum MetricDirection: String, Sendable {
 }
 
 /// One goal of an experiment.
-public struct MetricRule {
-    public var id: String
-    public var name: String
-    public var kind: MetricKind
-    public var unit: MetricUnit
-    public var direction: MetricDirection
+public final class MetricRule {
+    public let id: String
+    public let name: String
+    public let kind: MetricKind
+    public let unit: MetricUnit
+    public let direction: MetricDirection
     /// `on`/`page`/`where` of conversion_rate, revenue, custom; `page` of bounce, exit, page_view.
-    public var filter: EventFilter
-    /// The numeric field summed by `revenue` (default "revenue").
-    public var field: String
-    /// Index into `RuleSet.goals` for `goal_rate`.
-    public var goalIndex: Int?
+    public let filter: EventFilter
+    /// The numeric field summed by `revenue` (default "revenue"); the goal id for `goal_rate`.
+    public let field: String
+    /// Index into `RuleSet.goals` for `goal_rate`, resolved once every file has loaded.
+    public internal(set) var goalIndex: Int?
     /// `value(e, guest)` of `custom`.
-    public var value: LuaFunctionRef?
-    public var position: SourcePosition
+    public let value: LuaFunctionRef?
+    public let position: SourcePosition
+
+    public init(id: String, name: String, kind: MetricKind, unit: MetricUnit, direction: MetricDirection,
+                filter: EventFilter, field: String, goalIndex: Int?, value: LuaFunctionRef?, position: SourcePosition) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.unit = unit
+        self.direction = direction
+        self.filter = filter
+        self.field = field
+        self.goalIndex = goalIndex
+        self.value = value
+        self.position = position
+    }
 }

@@ -112,7 +112,7 @@ struct LuaSpecReader {
 
     /// The `on`, `page` and `where` fields as a filter (`on` compared case-insensitively).
     func filter() throws(RuleError) -> EventFilter {
-        var filter = EventFilter()
+        let filter = EventFilter()
         do {
             filter.on = try matcher("on")?.uppercased()
         } catch {

@@ -134,8 +134,7 @@ extension RuleCompiler {
             let unit = MetricUnit(rawValue: reader.string("per") ?? "") ?? Self.defaultUnit(kind)
             let direction = MetricDirection(rawValue: reader.string("direction") ?? "")
                 ?? ((kind == .bounceRate || kind == .exitRate) ? .decrease : .increase)
-            var filter = try reader.filter()
-            if kind == .revenue, filter.on == nil, filter.condition == nil { filter.on = nil }
+            let filter = try reader.filter()
             metrics.append(MetricRule(
                 id: id, name: reader.string("name") ?? id, kind: kind, unit: unit, direction: direction,
                 filter: filter, field: kind == .goalRate ? (reader.string("goal") ?? "") : (reader.string("field") ?? "revenue"),

@@ -48,7 +48,8 @@ public struct LuaFunctionRef {
 }
 
 /// The event matchers shared by goals, outcomes and metrics: `on`, `page`, `where`.
-public struct EventFilter {
+/// (A class: the engine reads filters on every event and must not copy them.)
+public final class EventFilter {
     /// Matches the upper-cased event type.
     public var on: StringMatcher?
     /// Matches the `page` field (case-sensitively); an event without a page never matches.
@@ -98,27 +99,51 @@ public enum GoalCount: String, Sendable {
     case every, session, guest
 }
 
-/// `goal "id" { ... }`.
-public struct GoalRule {
-    public var id: String
-    public var name: String
-    public var filter: EventFilter
-    public var points: RuleNumber
-    public var count: GoalCount
-    public var position: SourcePosition
+/// `goal "id" { ... }`. (Rules are classes: the engine walks them on every event.)
+public final class GoalRule {
+    public let id: String
+    public let name: String
+    public let filter: EventFilter
+    public let points: RuleNumber
+    public let count: GoalCount
+    public let position: SourcePosition
+
+    public init(id: String, name: String, filter: EventFilter, points: RuleNumber, count: GoalCount,
+                position: SourcePosition) {
+        self.id = id
+        self.name = name
+        self.filter = filter
+        self.points = points
+        self.count = count
+        self.position = position
+    }
 }
 
 /// `outcome "id" { ... }`.
-public struct OutcomeRule {
-    public var id: String
-    public var name: String
-    public var group: String?
-    public var filter: EventFilter
+public final class OutcomeRule {
+    public let id: String
+    public let name: String
+    public let group: String?
+    public let filter: EventFilter
     /// `when = function(guest, e)`: a state trigger checked after the event's goals.
-    public var when: LuaFunctionRef?
-    public var value: RuleNumber
-    public var currency: String
+    public let when: LuaFunctionRef?
+    public let value: RuleNumber
+    /// The currency of `value` (the settings' currency unless the outcome names one).
+    public internal(set) var currency: String
     /// Reached at most once per guest (default) or every time.
-    public var once: Bool
-    public var position: SourcePosition
+    public let once: Bool
+    public let position: SourcePosition
+
+    public init(id: String, name: String, group: String?, filter: EventFilter, when: LuaFunctionRef?,
+                value: RuleNumber, currency: String, once: Bool, position: SourcePosition) {
+        self.id = id
+        self.name = name
+        self.group = group
+        self.filter = filter
+        self.when = when
+        self.value = value
+        self.currency = currency
+        self.once = once
+        self.position = position
+    }
 }
