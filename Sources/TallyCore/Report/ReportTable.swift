@@ -199,7 +199,7 @@ public enum ReportTable {
     // MARK: Helpers
 
     /// `Name (id)`, or just the id when the name is the id.
-    static func label(_ name: String, id: String) -> String {
+    package static func label(_ name: String, id: String) -> String {
         name == id ? id : "\(name) (\(id))"
     }
 

@@ -1,18 +1,18 @@
 /// Number formatting and fixed-width columns for the table report. Locale-independent: `,`
 /// groups thousands and `.` separates decimals, whatever the environment says.
-enum TableFormatting {
+package enum TableFormatting {
     /// Shown for a missing value.
-    static let dash = "—"
+    package static let dash = "—"
 
     /// `1234567` → `1,234,567`.
-    static func grouped(_ value: Int) -> String {
+    package static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)
         return (value < 0 ? "-" : "") + groupDigits(digits)
     }
 
     /// `value` rounded half away from zero to `decimals` places, thousands grouped:
     /// `fixed(12340, decimals: 2)` → `12,340.00`. Non-finite values are `—`.
-    static func fixed(_ value: Double, decimals: Int) -> String {
+    package static func fixed(_ value: Double, decimals: Int) -> String {
         guard value.isFinite else { return dash }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
@@ -30,7 +30,7 @@ enum TableFormatting {
 
     /// A plain number: at most `maxDecimals` places, trailing zeros dropped, thousands grouped:
     /// `2340` → `2,340`, `17.5` → `17.5`, `13.4567` → `13.46`.
-    static func plain(_ value: Double, maxDecimals: Int = 2) -> String {
+    package static func plain(_ value: Double, maxDecimals: Int = 2) -> String {
         var text = fixed(value, decimals: maxDecimals)
         guard text.contains("."), value.isFinite else { return text }
         while text.hasSuffix("0") { text.removeLast() }
@@ -39,20 +39,20 @@ enum TableFormatting {
     }
 
     /// A fraction as a percentage: `0.0585` → `5.9%` (one decimal by default).
-    static func percent(_ fraction: Double, decimals: Int = 1) -> String {
+    package static func percent(_ fraction: Double, decimals: Int = 1) -> String {
         guard fraction.isFinite else { return dash }
         return fixed(fraction * 100, decimals: decimals) + "%"
     }
 
     /// A relative change as a signed percentage: `0.25` → `+25.0%`, `-0.031` → `-3.1%`.
-    static func signedPercent(_ fraction: Double, decimals: Int = 1) -> String {
+    package static func signedPercent(_ fraction: Double, decimals: Int = 1) -> String {
         guard fraction.isFinite else { return dash }
         let text = fixed(fraction * 100, decimals: decimals)
         return (text.hasPrefix("-") ? "" : "+") + text + "%"
     }
 
     /// A monetary amount with two decimals: `$12,340.00` for USD, otherwise `12,340.00 EUR`.
-    static func money(_ value: Double, currency: String) -> String {
+    package static func money(_ value: Double, currency: String) -> String {
         let amount = fixed(value, decimals: 2)
         guard value.isFinite else { return amount }
         if currency == "USD" {
@@ -72,30 +72,30 @@ enum TableFormatting {
     }
 
     /// `text` padded with spaces to `width` characters, on the right (`.left`) or left (`.right`).
-    static func pad(_ text: String, to width: Int, align: TextTable.Alignment) -> String {
+    package static func pad(_ text: String, to width: Int, align: TextTable.Alignment) -> String {
         let padding = String(repeating: " ", count: max(0, width - text.count))
         return align == .left ? text + padding : padding + text
     }
 }
 
 /// Rows of cells laid out in fixed-width columns, two spaces apart, trailing spaces trimmed.
-struct TextTable {
-    enum Alignment { case left, right }
+package struct TextTable {
+    package enum Alignment: Sendable { case left, right }
 
-    var alignments: [Alignment]
-    var rows: [[String]] = []
+    package var alignments: [Alignment]
+    package var rows: [[String]] = []
 
-    init(_ alignments: [Alignment]) {
+    package init(_ alignments: [Alignment]) {
         self.alignments = alignments
     }
 
     /// Adds a row; missing trailing cells are empty.
-    mutating func add(_ cells: [String]) {
+    package mutating func add(_ cells: [String]) {
         rows.append(cells)
     }
 
     /// The table's lines, each prefixed with `indent`.
-    func lines(indent: String = "") -> [String] {
+    package func lines(indent: String = "") -> [String] {
         var widths = Array(repeating: 0, count: alignments.count)
         for row in rows {
             for (column, cell) in row.enumerated() where column < widths.count {

@@ -1,0 +1,201 @@
+import ArgumentParser
+import TallyCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `tally run`: applies the rules to a stream of events and prints the report (SPEC §5).
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Apply the rules to events (JSON Lines) and print the report.",
+        discussion: """
+            Events are read from the --events files in order (standard input when there is none; \
+            "-" is standard input). Rejected lines are reported as FILE:LINE: reason on standard \
+            error (or in the --rejects file) and counted in the report; they do not stop the run.
+
+            Exit status: 0 ok (even with rejected lines), 64 usage error, 65 rules failed to load, \
+            66 input cannot be read, 73 an output file cannot be written.
+            """)
+
+    @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
+    var rulesDirectory: String
+
+    @Option(name: .customLong("events"),
+            help: ArgumentHelp("An events file (JSON Lines); repeat for several. Default: standard input.",
+                               valueName: "file"))
+    var eventFiles: [String] = []
+
+    @Option(help: ArgumentHelp("The report format: table or json.", valueName: "table|json"))
+    var format: String = "table"
+
+    @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Write rejected lines' messages to this file instead of standard error.",
+                               valueName: "file"))
+    var rejects: String?
+
+    @Option(name: .customLong("session-timeout"),
+            help: ArgumentHelp("Inactivity that ends a session, e.g. 30m, 90s, 1h (overrides the rules' settings).",
+                               valueName: "duration"))
+    var sessionTimeout: String?
+
+    /// The report formats.
+    enum Format: String, CaseIterable {
+        case table, json
+    }
+
+    func run() throws {
+        try CommandFailure.reporting(execute)
+    }
+
+    /// The whole run; failures are `CommandFailure`s, `RuleError`s or `LineReader.ReadError`s.
+    func execute() throws {
+        // Usage errors first, before any work.
+        guard let format = Format(rawValue: format) else {
+            throw CommandFailure.usage("--format must be table or json, got \"\(format)\"")
+        }
+        let timeout = try parsedSessionTimeout()
+        try checkOutputsAreNotInputs()
+
+        let rules = try RuleLoader().load(directory: rulesDirectory)
+        let readers = try eventFiles.isEmpty ? [LineReader(path: "-")] : eventFiles.map { try LineReader(path: $0) }
+        let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
+        defer { diagnostics.flush() }
+        let rejectSink = try rejects.map { path in
+            switch TextSink.create(path: path) {
+            case .success(let sink): return sink
+            case .failure(let error): throw CommandFailure.output("rejects", path: path, code: error.code)
+            }
+        } ?? diagnostics
+        let reportFile = try output.map { try ReportFile(path: $0) }
+
+        let engine = Engine(rules: rules, sessionTimeout: timeout)
+        engine.onRuleError = { error in
+            diagnostics.write(
+                "tally: rule \"\(error.rule)\" failed at \(error.file):\(error.line): \(error.message)"
+                    + " (every failure is counted in the report)\n")
+        }
+        engine.onLog = { line in diagnostics.write("tally: log: \(line)\n") }
+
+        var parser = EventParser()
+        for reader in readers {
+            let name = reader.name == LineReader.standardInputName ? "stdin" : reader.name
+            do {
+                try reader.readAll { line in
+                    switch parser.parse(line) {
+                    case .success(let event):
+                        if let rejection = engine.ingest(event) {
+                            rejectSink.write(rejection.description(file: name) + "\n")
+                        }
+                    case .failure(let rejection):
+                        engine.countRejected()
+                        rejectSink.write(rejection.description(file: name) + "\n")
+                    }
+                }
+            } catch {
+                rejectSink.close()
+                throw error
+            }
+        }
+        let report = engine.finish()
+        diagnostics.flush()
+        if let code = rejectSink.close(), let path = rejects {
+            throw CommandFailure.output("rejects", path: path, code: code)
+        }
+
+        let text = format == .json ? ReportJSON.render(report) + "\n" : ReportTable.render(report)
+        if let reportFile {
+            try reportFile.commit(text)
+        } else if let code = TextSink.writeAll(Array(text.utf8), to: STDOUT_FILENO) {
+            throw CommandFailure(status: ExitStatus.cannotCreate,
+                                 message: "cannot write the report to standard output: \(SystemError.text(code))")
+        }
+    }
+
+    /// `--session-timeout` in milliseconds, or nil when not given.
+    func parsedSessionTimeout() throws -> Int64? {
+        guard let sessionTimeout else { return nil }
+        guard let milliseconds = DurationText.milliseconds(sessionTimeout), milliseconds > 0 else {
+            throw CommandFailure.usage(
+                "--session-timeout must be a positive duration like 30m, 90s or 1h, got \"\(sessionTimeout)\"")
+        }
+        return milliseconds
+    }
+
+    /// Refuses `--output` or `--rejects` naming an events file (it would be overwritten) or each other.
+    func checkOutputsAreNotInputs() throws {
+        let inputs = eventFiles.compactMap(FileIdentity.init(path:))
+        var outputs: [(flag: String, path: String)] = []
+        if let output { outputs.append(("--output", output)) }
+        if let rejects { outputs.append(("--rejects", rejects)) }
+        for (flag, path) in outputs {
+            guard let identity = FileIdentity(path: path) else { continue }
+            if inputs.contains(identity) {
+                throw CommandFailure.usage("\(flag) \"\(path)\" is also an events file; it would be overwritten")
+            }
+        }
+        if let output, let rejects,
+           output == rejects || (FileIdentity(path: output) != nil && FileIdentity(path: output) == FileIdentity(path: rejects)) {
+            throw CommandFailure.usage("--output and --rejects must be different files")
+        }
+    }
+}
+
+/// The device and inode of an existing file, to tell whether two paths name the same file.
+struct FileIdentity: Equatable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard path != "-", stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}
+
+/// The `--output` file, written only once the report is complete: a temporary file next to it
+/// is created up front (so an unwritable place fails before the run) and renamed over it at
+/// the end, so a failed run never leaves half a report.
+final class ReportFile {
+    let path: String
+    private let temporaryPath: String
+    private var sink: TextSink?
+
+    init(path: String) throws {
+        self.path = path
+        temporaryPath = path + ".tmp-\(getpid())"
+        switch TextSink.create(path: temporaryPath) {
+        case .success(let sink): self.sink = sink
+        case .failure(let error): throw CommandFailure.output("output", path: path, code: error.code)
+        }
+    }
+
+    /// Writes `text` and moves the file into place.
+    func commit(_ text: String) throws {
+        guard let sink else { return }
+        self.sink = nil
+        sink.write(text)
+        if let code = sink.close() {
+            unlink(temporaryPath)
+            throw CommandFailure.output("output", path: path, code: code)
+        }
+        if rename(temporaryPath, path) != 0 {
+            let code = errno
+            unlink(temporaryPath)
+            throw CommandFailure.output("output", path: path, code: code)
+        }
+    }
+
+    deinit {
+        if let sink {
+            sink.close()
+            unlink(temporaryPath)
+        }
+    }
+}
