@@ -233,3 +233,14 @@ extension LuaState {
         lua_next(pointer, table) != 0
     }
 }
+
+extension LuaState {
+    /// The declared parameters of the Lua function at `index` (0 for C functions) and whether
+    /// it takes `...`. Stack: unchanged.
+    public func parameters(ofFunctionAt index: Int32) -> (count: Int, isVararg: Bool) {
+        var record = lua_Debug()
+        lua_pushvalue(pointer, index)
+        guard lua_getinfo(pointer, ">u", &record) != 0 else { return (0, true) }
+        return (Int(record.nparams), record.isvararg != 0)
+    }
+}

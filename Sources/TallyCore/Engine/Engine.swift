@@ -27,6 +27,8 @@ public final class Engine {
     private(set) var experiments: [ExperimentTracker]
     private var experimentIndex: [String: Int] = [:]
     private var handle: GuestHandle!
+    private var goalDispatch: TypeDispatch
+    private var outcomeDispatch: TypeDispatch
 
     /// A serial number per accepted event.
     private(set) var eventSerial = 0
@@ -46,6 +48,8 @@ public final class Engine {
         outcomeTotals = rules.outcomes.map {
             .init(id: $0.id, name: $0.name, group: $0.group, reached: 0, guests: 0, value: 0, currency: $0.currency)
         }
+        goalDispatch = TypeDispatch(rules.goals.map(\.filter))
+        outcomeDispatch = TypeDispatch(rules.outcomes.map { $0.when == nil ? $0.filter : nil })
         for (index, goal) in rules.goals.enumerated() { goalIndex[goal.id] = index }
         for (index, outcome) in rules.outcomes.enumerated() {
             outcomeIndex[outcome.id] = index
@@ -110,9 +114,8 @@ public final class Engine {
         goalsReachedThisEvent.removeAll(keepingCapacity: true)
 
         let guest = guestNumber(for: event.guest)
-        var event = event
-        clampTime(&event, guest: guest)
-        updateSession(event, guest: guest)
+        let timestamp = clampedTime(event.timestamp, guest: guest)
+        updateSession(event, at: timestamp, guest: guest)
         handle.index = guest
         runtime.beginEvent(event)
 
@@ -140,15 +143,18 @@ public final class Engine {
         return index
     }
 
-    private func clampTime(_ event: inout Event, guest: Int) {
-        if event.timestamp < guests[guest].lastTimestamp {
-            event.timestamp = guests[guest].lastTimestamp
+    /// The event's time, raised to the guest's previous time if earlier (counted as out of order).
+    private func clampedTime(_ timestamp: Int64, guest: Int) -> Int64 {
+        let previous = guests[guest].lastTimestamp
+        if timestamp < previous {
             eventCounts.outOfOrder += 1
+            return previous
         }
-        guests[guest].lastTimestamp = event.timestamp
+        guests[guest].lastTimestamp = timestamp
+        return timestamp
     }
 
-    private func updateSession(_ event: Event, guest: Int) {
+    private func updateSession(_ event: Event, at timestamp: Int64, guest: Int) {
         let session = guests[guest].session
         let startsNew: Bool
         if !session.isOpen {
@@ -156,7 +162,7 @@ public final class Engine {
         } else if let explicit = event.session {
             startsNew = explicit != session.explicitID
         } else {
-            startsNew = event.timestamp - session.lastTimestamp > sessionTimeout
+            startsNew = timestamp - session.lastTimestamp > sessionTimeout
         }
         if startsNew {
             if session.isOpen { closeSession(guest: guest) }
@@ -164,10 +170,10 @@ public final class Engine {
             sessionCount += 1
             guests[guest].session = SessionState(
                 explicitID: event.session, number: Int32(guests[guest].sessionCount), isOpen: true,
-                lastTimestamp: event.timestamp)
+                lastTimestamp: timestamp)
             for tracker in experiments { tracker.sessionOpened(guest: guest) }
         }
-        guests[guest].session.lastTimestamp = event.timestamp
+        guests[guest].session.lastTimestamp = timestamp
         guests[guest].session.events += 1
         if event.type == "VIEW" { guests[guest].session.views += 1 }
     }
@@ -205,7 +211,9 @@ public final class Engine {
     }
 
     private func applyGoals(_ event: Event, guest: Int) {
-        for (index, goal) in rules.goals.enumerated() {
+        let goals = rules.goals
+        for index in goalDispatch.candidates(for: event.type) {
+            let goal = goals[index]
             let progress = guests[guest].goalProgress[index]
             switch goal.count {
             case .guest where progress.times > 0: continue
@@ -227,7 +235,9 @@ public final class Engine {
     }
 
     private func applyOutcomes(_ event: Event, guest: Int) {
-        for (index, outcome) in rules.outcomes.enumerated() {
+        let outcomes = rules.outcomes
+        for index in outcomeDispatch.candidates(for: event.type) {
+            let outcome = outcomes[index]
             let reachedBefore = guests[guest].outcomesReached[index]
             if outcome.once && reachedBefore { continue }
             if !outcome.filter.isEmpty,

@@ -38,7 +38,9 @@ struct LuaSpecReader {
             state.pop()
             return nil
         }
-        return LuaFunctionRef(reference: LuaRef(popping: state), position: position)
+        let parameters = state.parameters(ofFunctionAt: -1)
+        return LuaFunctionRef(reference: LuaRef(popping: state), position: position,
+                              parameterCount: parameters.isVararg ? .max : parameters.count)
     }
 
     /// A number or a function(e, guest) computing it.

@@ -18,11 +18,18 @@ public final class RuleRuntime {
     public var onLog: (String) -> Void = { _ in }
 
     private var guestProxy: LuaRef!
+    /// The guest's `id`, `points` and `sessions`, read by the proxy without a host call.
+    private var guestScalars: LuaRef!
+    private var scalarsID = ""
+    private var scalarsPoints = Double.nan
+    private var scalarsSessions = -1
     /// The event table of the current event, built on first use.
     private var eventTable: LuaRef?
     private var eventSerial = 0
     private var eventTableSerial = -1
-    private var currentEvent: Event?
+    /// The current event's fields and type (the rest of the event is not needed for its table).
+    private var currentFields = JSONObject()
+    private var currentType = ""
     private let logLimiter = RateLimiter(linesPerSecond: 10)
 
     /// Opens a sandboxed VM with the native helpers installed.
@@ -36,7 +43,8 @@ public final class RuleRuntime {
 
     /// Makes `event` the event rule functions see next; its Lua table is built lazily.
     func beginEvent(_ event: Event) {
-        currentEvent = event
+        currentFields = event.fields
+        currentType = event.type
         eventSerial &+= 1
     }
 
@@ -66,12 +74,19 @@ public final class RuleRuntime {
 
     /// Stack: +1 (the result) on success, unchanged on failure.
     private func call(_ function: LuaFunctionRef, guestFirst: Bool) -> Result<Void, LuaError> {
+        refreshGuestScalars()
         function.reference.push()
-        if guestFirst { guestProxy.push() }
-        pushEventTable()
-        if !guestFirst { guestProxy.push() }
+        // The event table is built only for a function that declares a parameter for it.
+        let seesEvent = function.parameterCount >= (guestFirst ? 2 : 1)
+        if guestFirst {
+            guestProxy.push()
+            if seesEvent { pushEventTable() }
+        } else {
+            if seesEvent { pushEventTable() } else { state.pushNil() }
+            guestProxy.push()
+        }
         do {
-            try state.call(arguments: 2, results: 1)
+            try state.call(arguments: guestFirst && !seesEvent ? 1 : 2, results: 1)
             return .success(())
         } catch {
             return .failure(error)
@@ -79,18 +94,18 @@ public final class RuleRuntime {
     }
 
     private func pushEventTable() {
-        if eventTableSerial != eventSerial, let event = currentEvent {
-            state.pushTable(fieldCapacity: event.fields.count)
-            for (key, value) in event.fields {
+        if eventTableSerial != eventSerial {
+            state.pushTable(fieldCapacity: currentFields.count)
+            for (key, value) in currentFields {
                 push(value)
                 state.setRawField(key, of: -2)
             }
-            state.push(event.type)
+            state.push(currentType)
             state.setRawField("type", of: -2)
             eventTable = LuaRef(popping: state)
             eventTableSerial = eventSerial
         }
-        if let eventTable { eventTable.push() } else { state.pushNil() }
+        eventTable?.push()
     }
 
     private func push(_ value: JSONValue) {
@@ -170,8 +185,29 @@ public final class RuleRuntime {
         state.push(function: { [unowned self] lua in try setGuestData(lua) })
         state.push(function: { [unowned self] lua in try addPoints(lua) })
         state.push(function: { [unowned self] lua in try guestDataKeys(lua) })
-        try state.call(arguments: 8, results: 1)
+        try state.call(arguments: 8, results: 2)
+        guestScalars = LuaRef(popping: state)
         guestProxy = LuaRef(popping: state)
+    }
+
+    /// Copies the guest's scalar fields into the proxy's cache when they changed.
+    private func refreshGuestScalars() {
+        guard let guest else { return }
+        let id = guest.guestID
+        let points = guest.points
+        let sessions = guest.sessionCount
+        if id == scalarsID, points == scalarsPoints, sessions == scalarsSessions { return }
+        guestScalars.push()
+        state.push(id)
+        state.setRawField("id", of: -2)
+        state.push(points)
+        state.setRawField("points", of: -2)
+        state.push(sessions)
+        state.setRawField("sessions", of: -2)
+        state.pop()
+        scalarsID = id
+        scalarsPoints = points
+        scalarsSessions = sessions
     }
 
     private func currentGuest() throws -> GuestAccess {
@@ -252,6 +288,7 @@ public final class RuleRuntime {
             throw LuaScriptError("add_points expects a finite number, got \(lua.typeName(at: 2))")
         }
         guest.addPoints(points)
+        refreshGuestScalars()
         return 0
     }
 
@@ -291,11 +328,14 @@ public final class RuleRuntime {
           goals = view(goals), outcomes = view(outcomes), session = view(session),
           data = data_view, add_points = add_points,
         }
+        local scalars = {}
         return view(function(key)
-          local member = members[key]
-          if member ~= nil then return member end
+          local value = scalars[key]
+          if value ~= nil then return value end
+          value = members[key]
+          if value ~= nil then return value end
           return field(key)
-        end)
+        end), scalars
         """
 }
 

@@ -41,9 +41,14 @@ public enum RuleNumber {
 public struct LuaFunctionRef {
     public let reference: LuaRef
     public let position: SourcePosition
-    public init(reference: LuaRef, position: SourcePosition) {
+    /// Declared parameters (`...` counts as many): the engine builds the event table only for
+    /// functions that can see it.
+    public let parameterCount: Int
+
+    public init(reference: LuaRef, position: SourcePosition, parameterCount: Int = .max) {
         self.reference = reference
         self.position = position
+        self.parameterCount = parameterCount
     }
 }
 
