@@ -110,9 +110,7 @@ import Testing
         try dir.write("a-rules-directory-with-a-rather-long-name/and-a-subdirectory/goals.lua", "goal \"x\" {\n  on = ,\n}")
         let result = try TallyProcess.run(["check", "--rules", rules])
         #expect(result.status == 65)
-        withKnownIssue("Lua shortens chunk names beyond LUA_IDSIZE (60 bytes) to \"...tail\"; the loader passes full paths") {
-            #expect(result.stderrLines == ["tally: \(rules)/goals.lua:2: unexpected symbol near ','"])
-        }
+        #expect(result.stderrLines == ["tally: \(rules)/goals.lua:2: unexpected symbol near ','"])
     }
 
     @Test func missingRulesDirectoryExits65() throws {

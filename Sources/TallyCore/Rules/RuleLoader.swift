@@ -37,10 +37,10 @@ public struct RuleLoader {
         let declarations = try runPrelude(in: runtime)
         for file in sources {
             do {
-                try runtime.sandbox.run(file.source, chunkName: file.name)
+                try runtime.sandbox.run(file.source, chunkName: runtime.chunkName(for: file.name))
                 runtime.state.pop()
             } catch {
-                throw RuleError(luaError: error, fallbackFile: file.name)
+                throw RuleError(luaError: runtime.resolve(error), fallbackFile: file.name)
             }
         }
         declarations.push()
@@ -58,14 +58,14 @@ public struct RuleLoader {
         do {
             try state.load(prelude.source, chunkName: "stdlib/prelude.lua")
             state.pushTable(fieldCapacity: 1)
-            state.push(function: { lua in
+            state.push(function: { [unowned runtime] lua in
                 let level = Int32(lua.integer(at: 1) ?? 1)
                 guard let position = lua.position(ofLevel: level) else {
                     lua.pushNil()
                     lua.pushNil()
                     return 2
                 }
-                lua.push(position.chunk)
+                lua.push(runtime.fileName(forChunk: position.chunk))
                 lua.push(position.line)
                 return 2
             })

@@ -39,6 +39,31 @@ public final class RuleRuntime {
         try installGuestProxy()
     }
 
+    // MARK: Chunk names
+
+    /// Lua cuts chunk names longer than 60 bytes in its messages, so long rule file paths load
+    /// under a short alias that is mapped back here.
+    private var filesByChunk: [String: String] = [:]
+
+    /// The chunk name to load `file` under.
+    func chunkName(for file: String) -> String {
+        guard file.utf8.count > 50 else { return file }
+        let alias = "rule-file-\(filesByChunk.count + 1).lua"
+        filesByChunk[alias] = file
+        return alias
+    }
+
+    /// The rule file a chunk name stands for.
+    func fileName(forChunk chunk: String) -> String { filesByChunk[chunk] ?? chunk }
+
+    /// The error with its chunk named by the rule file's full path.
+    func resolve(_ error: LuaError) -> LuaError {
+        guard let chunk = error.chunk, let file = filesByChunk[chunk] else { return error }
+        var resolved = error
+        resolved.chunk = file
+        return resolved
+    }
+
     // MARK: Calling rule functions
 
     /// Makes `event` the event rule functions see next; its Lua table is built lazily.
@@ -89,7 +114,7 @@ public final class RuleRuntime {
             try state.call(arguments: guestFirst && !seesEvent ? 1 : 2, results: 1)
             return .success(())
         } catch {
-            return .failure(error)
+            return .failure(resolve(error))
         }
     }
 
@@ -156,7 +181,9 @@ public final class RuleRuntime {
                 parts.append(describe(lua, at: index))
             }
             var line = parts.joined(separator: " ")
-            if let where_ = lua.position(ofLevel: 1) { line = "\(where_.chunk):\(where_.line): \(line)" }
+            if let caller = lua.position(ofLevel: 1) {
+                line = "\(fileName(forChunk: caller.chunk)):\(caller.line): \(line)"
+            }
             onLog(line)
             return 0
         })
