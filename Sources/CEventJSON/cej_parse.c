@@ -8,15 +8,9 @@ static inline bool is_space(uint8_t c)
 
 static inline const uint8_t *skip_space(const uint8_t *p, const uint8_t *end)
 {
+    if (p < end && *p > ' ') return p; /* compact JSON: no white space at all */
     while (p < end && is_space(*p)) p++;
     return p;
-}
-
-size_t cej_tape_capacity_for(size_t length)
-{
-    /* Every token but the last is followed by at least one byte of its own or a separator,
-       and each token has at least one byte: length / 2 + 2 always suffices. */
-    return length / 2 + 2;
 }
 
 /* Stores an error; a syntax error at a byte that is not valid UTF-8 reports the encoding. */
@@ -48,19 +42,21 @@ int32_t cej_parse(const uint8_t *input, size_t length, cej_token *tape, uint32_t
     if (input == NULL) input = &empty; /* only when length == 0 */
     const uint8_t *p = input;
     const uint8_t *const end = input + length;
-    uint32_t stack[CEJ_MAX_DEPTH];
+    uint32_t stack[CEJ_MAX_DEPTH];     /* token index of each open container */
+    bool is_object[CEJ_MAX_DEPTH];     /* its kind (kept here: the token may not fit) */
+    uint32_t members[CEJ_MAX_DEPTH];   /* its child count so far */
     int depth = 0;
-    uint32_t n = 0;
+    uint32_t n = 0;                    /* tokens produced (written while n < capacity) */
+    cej_token overflow;                /* where tokens beyond the capacity are built */
     int32_t code = CEJ_OK;
     const uint8_t *error_at = NULL;
 
 value:
     p = skip_space(p, end);
     if (p >= end) FAIL(CEJ_ERR_EXPECTED_VALUE, p);
-    if (n >= capacity) FAIL(CEJ_ERR_TAPE_FULL, p);
-    if (depth > 0 && tape[stack[depth - 1]].kind == CEJ_ARRAY) tape[stack[depth - 1]].length++;
+    if (depth > 0 && !is_object[depth - 1]) members[depth - 1]++;
     {
-        cej_token *t = &tape[n];
+        cej_token *t = n < capacity ? &tape[n] : &overflow;
         t->flags = 0;
         t->reserved = 0;
         t->start = (uint32_t)(p - input);
@@ -71,17 +67,19 @@ value:
         case '{':
         case '[': {
             if (depth == CEJ_MAX_DEPTH) FAIL(CEJ_ERR_TOO_DEEP, p);
-            uint8_t close = *p == '{' ? '}' : ']';
-            t->kind = *p == '{' ? CEJ_OBJECT : CEJ_ARRAY;
+            bool object = *p == '{';
+            t->kind = object ? CEJ_OBJECT : CEJ_ARRAY;
+            is_object[depth] = object;
+            members[depth] = 0;
             stack[depth++] = n++;
             p = skip_space(p + 1, end);
-            if (p < end && *p == close) {
+            if (p < end && *p == (object ? '}' : ']')) {
                 p++;
                 depth--;
                 t->next = n;
                 goto after_value;
             }
-            if (close == '}') goto key;
+            if (object) goto key;
             goto value;
         }
         case '"': {
@@ -140,13 +138,12 @@ value:
 key:
     /* p is at a non-space byte (or the end) where a member's key must start. */
     if (p >= end || *p != '"') FAIL(CEJ_ERR_EXPECTED_KEY, p);
-    if (n >= capacity) FAIL(CEJ_ERR_TAPE_FULL, p);
-    tape[stack[depth - 1]].length++;
+    members[depth - 1]++;
     {
         uint8_t flags = 0;
         const uint8_t *q = cej_scan_string(p + 1, end, &flags, &code, &error_at);
         if (q == NULL) FAIL(code, error_at);
-        cej_token *t = &tape[n];
+        cej_token *t = n < capacity ? &tape[n] : &overflow;
         t->kind = CEJ_STRING;
         t->flags = flags;
         t->reserved = 0;
@@ -165,14 +162,15 @@ after_value:
     p = skip_space(p, end);
     if (depth == 0) {
         if (p != end) FAIL(CEJ_ERR_TRAILING, p);
-        result->code = CEJ_OK;
+        /* Valid JSON. If the tape was too small, say how many tokens are needed. */
+        result->code = n <= capacity ? CEJ_OK : CEJ_ERR_TAPE_FULL;
         result->offset = (uint32_t)length;
         result->count = n;
-        return CEJ_OK;
+        return result->code;
     }
     {
         uint32_t top = stack[depth - 1];
-        bool object = tape[top].kind == CEJ_OBJECT;
+        bool object = is_object[depth - 1];
         if (p < end && *p == ',') {
             p = skip_space(p + 1, end);
             if (object) goto key;
@@ -181,7 +179,10 @@ after_value:
         if (p < end && *p == (object ? '}' : ']')) {
             p++;
             depth--;
-            tape[top].next = n;
+            if (top < capacity) {
+                tape[top].next = n;
+                tape[top].length = members[depth];
+            }
             goto after_value;
         }
         FAIL(object ? CEJ_ERR_EXPECTED_OBJECT_SEP : CEJ_ERR_EXPECTED_ARRAY_SEP, p);

@@ -40,15 +40,16 @@ size_t cej_utf8_sequence_length(const uint8_t *p, const uint8_t *end)
     return 0;
 }
 
-/* True when any byte of w is < 0x20, '"', '\\' or >= 0x80 (never a false negative). */
-static inline bool needs_attention(uint64_t w)
+/* High bit set in each byte of w that is < 0x20, '"', '\\' or >= 0x80. Bits above the
+   lowest set one may be false positives (borrows), the lowest one is always exact. */
+static inline uint64_t attention_mask(uint64_t w)
 {
     uint64_t control = (w - ONES * 0x20) & ~w;
     uint64_t quote = w ^ (ONES * '"');
     uint64_t backslash = w ^ (ONES * '\\');
     quote = (quote - ONES) & ~quote;
     backslash = (backslash - ONES) & ~backslash;
-    return ((control | quote | backslash | w) & HIGHS) != 0;
+    return (control | quote | backslash | w) & HIGHS;
 }
 
 static inline bool is_plain(uint8_t c)
@@ -83,19 +84,23 @@ const uint8_t *cej_scan_string(const uint8_t *p, const uint8_t *end, uint8_t *fl
 {
     const uint8_t *open = p - 1;
     for (;;) {
+        /* Eight bytes at a time: skip plain text, or jump to the first byte that matters. */
         if (end - p >= 8) {
             uint64_t w;
             memcpy(&w, p, 8);
-            if (!needs_attention(w)) {
+            uint64_t mask = attention_mask(w);
+            if (mask == 0) {
                 p += 8;
                 continue;
             }
-        }
-        const uint8_t *stop = (end - p >= 8) ? p + 8 : end;
-        while (p < stop && is_plain(*p)) p++;
-        if (p == stop) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            p += __builtin_ctzll(mask) >> 3;
+#else
+            while (is_plain(*p)) p++;
+#endif
+        } else {
+            while (p < end && is_plain(*p)) p++;
             if (p >= end) break;
-            continue;
         }
         uint8_t c = *p;
         if (c == '"') return p;

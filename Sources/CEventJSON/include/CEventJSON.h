@@ -66,7 +66,7 @@ enum {
     CEJ_ERR_TOO_DEEP = 15,             /* more than CEJ_MAX_DEPTH nested containers */
     CEJ_ERR_INVALID_UTF8 = 16,         /* offset: the first byte of the bad sequence */
     CEJ_ERR_TOO_LONG = 17,             /* input longer than CEJ_MAX_INPUT bytes */
-    CEJ_ERR_TAPE_FULL = 18             /* grow the tape (cej_tape_capacity_for) and retry */
+    CEJ_ERR_TAPE_FULL = 18             /* valid, but the tape holds fewer than count tokens */
 };
 
 /* Deepest nesting of objects and arrays accepted. */
@@ -93,20 +93,19 @@ typedef struct cej_token {
 typedef struct cej_result {
     int32_t code;      /* CEJ_OK or CEJ_ERR_* */
     uint32_t offset;   /* byte offset of the error (CEJ_OK: the input length) */
-    uint32_t count;    /* tokens written (CEJ_OK only) */
+    uint32_t count;    /* CEJ_OK: tokens written; CEJ_ERR_TAPE_FULL: tokens needed; else 0 */
 } cej_result;
 
 /*
  * Validates `length` bytes at `input` as exactly one JSON value surrounded by optional white
- * space, writing at most `capacity` tokens to `tape`. Returns result->code. On
- * CEJ_ERR_TAPE_FULL, retry with a tape of cej_tape_capacity_for(length) tokens, which is
- * always enough. `input` may be NULL when `length` is 0.
+ * space, writing at most `capacity` tokens to `tape`. Returns result->code. Validation does
+ * not depend on the capacity: an invalid input always reports its error; a valid input that
+ * needs more than `capacity` tokens returns CEJ_ERR_TAPE_FULL with result->count set to the
+ * number needed (at most length / 2 + 1), so one retry with a larger tape succeeds.
+ * `input` may be NULL when `length` is 0.
  */
 int32_t cej_parse(const uint8_t *input, size_t length, cej_token *tape, uint32_t capacity,
                   cej_result *result);
-
-/* A tape capacity that can hold the tokens of any input of `length` bytes. */
-size_t cej_tape_capacity_for(size_t length);
 
 /*
  * Decodes the escapes of a string's raw bytes (as delimited by a string token) into `out`,

@@ -32,7 +32,7 @@ public struct EventParser: Sendable {
         guard result.code == Int32(CEJ_OK), let input else {
             return .failure(.syntax(code: result.code, offset: Int(result.offset), bytes: bytes, line: line))
         }
-        return event(TapeReader(tokens: tape.tokens, input: input), line: line)
+        return event(TapeReader(tokens: tape.tokens, input: input, cache: tape.cache), line: line)
     }
 
     /// Parses a line handed out by ``LineReader``; an oversize line is rejected.
@@ -53,7 +53,7 @@ public struct EventParser: Sendable {
         let input = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
         var result = cej_result()
         if cej_parse(input, bytes.count, tape.tokens, UInt32(tape.capacity), &result) == Int32(CEJ_ERR_TAPE_FULL) {
-            tape = TapeStorage(capacity: max(tape.capacity * 2, cej_tape_capacity_for(bytes.count)))
+            tape.grow(to: max(tape.capacity * 2, Int(result.count)))
             cej_parse(input, bytes.count, tape.tokens, UInt32(tape.capacity), &result)
         }
         return result
@@ -61,24 +61,19 @@ public struct EventParser: Sendable {
 
     /// Walks the top-level object once: every member goes into `fields`, reserved ones are
     /// matched on their raw key bytes as they pass.
+    @inline(__always)
     private func event(_ reader: TapeReader, line: Int) -> Result<Event, EventRejection> {
         let top = reader.tokens[0]
         guard top.kind == TapeReader.kindObject else {
             return .failure(.notAnObject(line: line, found: TapeReader.kindName(top)))
         }
-        var fields = JSONObject(capacity: Int(top.length))
         var reserved = ReservedFields()
         var index = 1
-        for _ in 0..<top.length {
-            let keyToken = reader.tokens[index]
-            index += 1
-            let key = reader.string(keyToken)
-            let value = reader.value(at: &index)
+        let fields = reader.members(of: top, at: &index) { keyToken, position in
             let field =
                 keyToken.flags & TapeReader.flagEscaped == 0
-                ? ReservedField(reader.rawBytes(keyToken)) : ReservedField(key)
-            if let field { reserved.set(field, value) }
-            fields.insert(key, value)
+                ? ReservedField(reader.rawBytes(keyToken)) : ReservedField(reader.string(keyToken))
+            if let field { reserved.set(field, at: position) }
         }
         return reserved.event(fields: fields, line: line)
     }
@@ -92,19 +87,34 @@ public struct EventParser: Sendable {
             return .failure(.syntax(code: result.code, offset: Int(result.offset), bytes: bytes, line: 0))
         }
         var index = 0
-        return .success(TapeReader(tokens: tape.tokens, input: input).value(at: &index))
+        return .success(TapeReader(tokens: tape.tokens, input: input, cache: tape.cache).value(at: &index))
     }
 }
 
-/// The scanner's token buffer, owned by one ``EventParser`` (copied when shared).
+/// The scanner's token buffer and the string cache, owned by one ``EventParser`` (which
+/// makes its own when it finds them shared, so no two threads ever use one).
 private final class TapeStorage: @unchecked Sendable {
-    let tokens: UnsafeMutablePointer<cej_token>
-    let capacity: Int
+    private(set) var tokens: UnsafeMutablePointer<cej_token>
+    private(set) var capacity: Int
+    private let cacheEntries: UnsafeMutablePointer<StringCache.Entry>
 
     init(capacity: Int) {
         self.capacity = capacity
         tokens = .allocate(capacity: capacity)
+        cacheEntries = StringCache.allocateEntries()
     }
 
-    deinit { tokens.deallocate() }
+    var cache: StringCache { StringCache(entries: cacheEntries) }
+
+    /// Replaces the token buffer with one of `capacity` tokens (contents not kept).
+    func grow(to capacity: Int) {
+        tokens.deallocate()
+        tokens = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    deinit {
+        tokens.deallocate()
+        StringCache.deallocateEntries(cacheEntries)
+    }
 }

@@ -11,7 +11,14 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// Objects with at most this many members are searched linearly.
     static let linearLimit = 16
 
-    private var members: [Element]
+    /// A stored member (a nominal type: arrays of it allocate without runtime metadata
+    /// lookups, unlike arrays of tuples).
+    struct Member: Sendable {
+        var key: String
+        var value: JSONValue
+    }
+
+    private var members: [Member]
     private var index: [ByteKey: Int]?
 
     /// An empty object.
@@ -30,10 +37,16 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         self.init(elements)
     }
 
-    /// An empty object with room for `capacity` members.
-    init(capacity: Int) {
-        members = []
-        members.reserveCapacity(capacity)
+    /// An object with these members, whose keys the caller knows to be distinct.
+    init(members: [Member]) {
+        self.members = members
+        if members.count > Self.linearLimit { rebuildIndex() }
+    }
+
+    /// True when two keys have the same UTF-8 bytes.
+    @inline(__always)
+    static func sameKey(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
     }
 
     /// The number of members.
@@ -46,8 +59,18 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     public var keys: [String] { members.map(\.key) }
 
     /// Iterates over the members in order.
-    public func makeIterator() -> IndexingIterator<[Element]> {
-        members.makeIterator()
+    public func makeIterator() -> Iterator {
+        Iterator(base: members.makeIterator())
+    }
+
+    /// Iterates over the members in order.
+    public struct Iterator: IteratorProtocol {
+        fileprivate var base: IndexingIterator<[Member]>
+
+        /// The next member, or `nil` after the last.
+        public mutating func next() -> Element? {
+            base.next().map { ($0.key, $0.value) }
+        }
     }
 
     /// The value of `key`, or `nil` when absent; setting `nil` removes the member.
@@ -79,30 +102,39 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         return current
     }
 
-    /// Adds a member, or replaces the value of an existing key in place (its position kept).
-    mutating func insert(_ key: String, _ value: JSONValue) {
+    /// Adds a member, or replaces the value of an existing key in place (its position kept);
+    /// returns the member's position.
+    @discardableResult
+    mutating func insert(_ key: String, _ value: JSONValue) -> Int {
         if let i = position(of: key) {
             members[i].value = value
-            return
+            return i
         }
-        members.append((key, value))
+        return appendNew(key, value)
+    }
+
+    /// Adds a member whose key the caller knows is not present yet; returns its position.
+    @inline(__always)
+    @discardableResult
+    mutating func appendNew(_ key: String, _ value: JSONValue) -> Int {
+        members.append(Member(key: key, value: value))
         if index != nil {
             index![ByteKey(key)] = members.count - 1
         } else if members.count > Self.linearLimit {
             rebuildIndex()
         }
+        return members.count - 1
+    }
+
+    /// The value of the member at `position`.
+    func value(at position: Int) -> JSONValue {
+        members[position].value
     }
 
     /// The position of `key` in `members`.
     private func position(of key: String) -> Int? {
         if let index { return index[ByteKey(key)] }
-        let utf8Count = key.utf8.count
-        for i in members.indices {
-            let candidate = members[i].key
-            if candidate.utf8.count == utf8Count && candidate.utf8.elementsEqual(key.utf8) {
-                return i
-            }
-        }
+        for i in members.indices where Self.sameKey(members[i].key, key) { return i }
         return nil
     }
 

@@ -69,6 +69,9 @@ public final class LineReader {
         buffer = .allocate(byteCount: capacity, alignment: 16)
     }
 
+    /// The buffer's current size in bytes (tests check that oversize lines are not buffered).
+    var bufferCapacity: Int { capacity }
+
     deinit {
         buffer.deallocate()
         if closesDescriptor { _ = close(fileDescriptor) }

@@ -34,30 +34,32 @@ enum ReservedField {
     }
 }
 
-/// The values of the reserved fields of one line (a repeated key: the last value).
+/// Where the reserved fields of one line are among its members (a repeated key keeps its
+/// first position and takes the last value, so a noted position stays right).
 struct ReservedFields {
-    var type: JSONValue?
-    var guest: JSONValue?
-    var browserID: JSONValue?
-    var ts: JSONValue?
-    var session: JSONValue?
-    var page: JSONValue?
-    var revenue: JSONValue?
-    var experiment: JSONValue?
-    var variant: JSONValue?
+    private var type = -1
+    private var guest = -1
+    private var browserID = -1
+    private var ts = -1
+    private var session = -1
+    private var page = -1
+    private var revenue = -1
+    private var experiment = -1
+    private var variant = -1
 
+    /// Notes that `field` is the member at `position`.
     @inline(__always)
-    mutating func set(_ field: ReservedField, _ value: JSONValue) {
+    mutating func set(_ field: ReservedField, at position: Int) {
         switch field {
-        case .type: type = value
-        case .guest: guest = value
-        case .browserID: browserID = value
-        case .ts: ts = value
-        case .session: session = value
-        case .page: page = value
-        case .revenue: revenue = value
-        case .experiment: experiment = value
-        case .variant: variant = value
+        case .type: type = position
+        case .guest: guest = position
+        case .browserID: browserID = position
+        case .ts: ts = position
+        case .session: session = position
+        case .page: page = position
+        case .revenue: revenue = position
+        case .experiment: experiment = position
+        case .variant: variant = position
         }
     }
 
@@ -66,71 +68,90 @@ struct ReservedFields {
     /// Order of checks: `type`, `guest` (or `browser_id`), `ts`, then `session`, `page`,
     /// `revenue`, `experiment`, `variant`, then what `EXPOSURE` requires. Optional fields that
     /// are `null` count as absent; a `null` `guest` falls back to `browser_id`.
-    func event(fields: JSONObject, line: Int) -> Result<Event, EventRejection> {
-        guard let type else { return .failure(.missing("type", line: line)) }
-        guard case .string(let rawType) = type, !rawType.isEmpty else {
-            return .failure(.wrongType("type", expected: "a non-empty string", found: type, line: line))
+    @inline(__always)
+    func event(fields: consuming JSONObject, line: Int) -> Result<Event, EventRejection> {
+        guard type >= 0 else { return .failure(.missing("type", line: line)) }
+        guard case .string(let rawType) = fields.value(at: type), !rawType.isEmpty else {
+            return .failure(
+                .wrongType("type", expected: "a non-empty string", found: fields.value(at: type), line: line))
         }
         let guestID: String
-        switch self.guestID(line: line) {
+        switch Self.guestID(fields, guest, browserID, line) {
         case .success(let id): guestID = id
         case .failure(let rejection): return .failure(rejection)
         }
         let timestamp: Int64
-        switch self.timestamp(line: line) {
+        switch Self.timestamp(fields, ts, line) {
         case .success(let ms): timestamp = ms
         case .failure(let rejection): return .failure(rejection)
         }
-
-        var event = Event(
-            type: Self.upperCased(rawType), guest: guestID, timestamp: timestamp,
-            fields: fields, line: line)
-        switch optionalString(session, "session", line) {
-        case .success(let value): event.session = value
+        let session: String?
+        switch Self.optionalString(fields, self.session, "session", line) {
+        case .success(let value): session = value
         case .failure(let rejection): return .failure(rejection)
         }
-        switch optionalString(page, "page", line) {
-        case .success(let value): event.page = value
+        let page: String?
+        switch Self.optionalString(fields, self.page, "page", line) {
+        case .success(let value): page = value
         case .failure(let rejection): return .failure(rejection)
         }
-        switch revenue {
-        case nil, .null?: break
-        case .int(let i)?: event.revenue = Double(i)
-        case .number(let d)? where d.isFinite: event.revenue = d
-        case let other?:
-            return .failure(.wrongType("revenue", expected: "a finite number", found: other, line: line))
+        var revenue: Double? = nil
+        if self.revenue >= 0 {
+            switch fields.value(at: self.revenue) {
+            case .null: break
+            case .int(let i): revenue = Double(i)
+            case .number(let d) where d.isFinite: revenue = d
+            case let other:
+                return .failure(.wrongType("revenue", expected: "a finite number", found: other, line: line))
+            }
         }
-        switch optionalString(experiment, "experiment", line) {
-        case .success(let value): event.experiment = value
+        let experiment: String?
+        switch Self.optionalString(fields, self.experiment, "experiment", line) {
+        case .success(let value): experiment = value
         case .failure(let rejection): return .failure(rejection)
         }
-        switch optionalString(variant, "variant", line) {
-        case .success(let value): event.variant = value
+        let variant: String?
+        switch Self.optionalString(fields, self.variant, "variant", line) {
+        case .success(let value): variant = value
         case .failure(let rejection): return .failure(rejection)
         }
-        if event.type == "EXPOSURE" {
-            if event.experiment == nil { return .failure(.exposureMissing("experiment", line: line)) }
-            if event.variant == nil { return .failure(.exposureMissing("variant", line: line)) }
+        let upperType = Self.upperCased(rawType)
+        if upperType.utf8.count == 8 && upperType == "EXPOSURE" {
+            if experiment == nil { return .failure(.exposureMissing("experiment", line: line)) }
+            if variant == nil { return .failure(.exposureMissing("variant", line: line)) }
         }
-        return .success(event)
+        return .success(
+            Event(
+                type: upperType, guest: guestID, timestamp: timestamp, session: session, page: page,
+                revenue: revenue, experiment: experiment, variant: variant, fields: fields, line: line))
     }
 
-    private func guestID(line: Int) -> Result<String, EventRejection> {
-        let (name, value): (String, JSONValue)
-        switch (guest, browserID) {
-        case (let g?, _) where !g.isNull: (name, value) = ("guest", g)
-        case (_, let b?) where !b.isNull: (name, value) = ("browser_id", b)
-        case (let g?, _): (name, value) = ("guest", g)
-        default: return .failure(.missing("guest", line: line))
+    private static func guestID(_ fields: borrowing JSONObject, _ guest: Int, _ browserID: Int, _ line: Int)
+        -> Result<String, EventRejection>
+    {
+        let name: String
+        let position: Int
+        if guest >= 0 && !fields.value(at: guest).isNull {
+            (name, position) = ("guest", guest)
+        } else if browserID >= 0 && !fields.value(at: browserID).isNull {
+            (name, position) = ("browser_id", browserID)
+        } else if guest >= 0 {
+            (name, position) = ("guest", guest)
+        } else {
+            return .failure(.missing("guest", line: line))
         }
-        guard case .string(let id) = value, !id.isEmpty else {
-            return .failure(.wrongType(name, expected: "a non-empty string", found: value, line: line))
+        guard case .string(let id) = fields.value(at: position), !id.isEmpty else {
+            return .failure(
+                .wrongType(name, expected: "a non-empty string", found: fields.value(at: position), line: line))
         }
         return .success(id)
     }
 
-    private func timestamp(line: Int) -> Result<Int64, EventRejection> {
-        guard let ts else { return .failure(.missing("ts", line: line)) }
+    private static func timestamp(_ fields: borrowing JSONObject, _ position: Int, _ line: Int)
+        -> Result<Int64, EventRejection>
+    {
+        guard position >= 0 else { return .failure(.missing("ts", line: line)) }
+        let ts = fields.value(at: position)
         switch ts {
         case .int(let ms):
             return .success(ms)
@@ -142,8 +163,7 @@ struct ReservedFields {
             else { return .failure(.timestampOutOfRange(ts, line: line)) }
             return .success(Int64(floored))
         case .string(var text):
-            let parsed = text.withUTF8 { RFC3339.milliseconds($0) }
-            switch parsed {
+            switch text.withUTF8({ RFC3339.milliseconds($0) }) {
             case .success(let ms): return .success(ms)
             case .failure(let problem):
                 return .failure(.badDateTime(text, problem: problem.rawValue, line: line))
@@ -156,23 +176,23 @@ struct ReservedFields {
         }
     }
 
-    private func optionalString(_ value: JSONValue?, _ name: String, _ line: Int)
-        -> Result<String?, EventRejection>
-    {
-        switch value {
-        case nil, .null?: return .success(nil)
-        case .string(let s)?: return .success(s)
-        case let other?: return .failure(.wrongType(name, expected: "a string", found: other, line: line))
+    private static func optionalString(
+        _ fields: borrowing JSONObject, _ position: Int, _ name: String, _ line: Int
+    ) -> Result<String?, EventRejection> {
+        guard position >= 0 else { return .success(nil) }
+        switch fields.value(at: position) {
+        case .null: return .success(nil)
+        case .string(let s): return .success(s)
+        case let other: return .failure(.wrongType(name, expected: "a string", found: other, line: line))
         }
     }
 
     /// Upper-cases an event type; ASCII types already in upper case are returned as they are.
     static func upperCased(_ text: String) -> String {
-        var hasLower = false
-        for byte in text.utf8 {
-            if byte >= 0x80 { return text.uppercased() }
-            if byte >= 0x61 && byte <= 0x7A { hasLower = true }
+        let isUpperASCII = text.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where byte >= 0x80 || (byte >= 0x61 && byte <= 0x7A) { return false }
+            return true
         }
-        return hasLower ? text.uppercased() : text
+        return isUpperASCII == true ? text : text.uppercased()
     }
 }

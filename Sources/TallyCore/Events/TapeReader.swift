@@ -6,6 +6,7 @@ import CEventJSON
 struct TapeReader {
     let tokens: UnsafePointer<cej_token>
     let input: UnsafePointer<UInt8>
+    let cache: StringCache
 
     static let kindNull = UInt8(CEJ_NULL)
     static let kindFalse = UInt8(CEJ_FALSE)
@@ -35,25 +36,64 @@ struct TapeReader {
         case Self.kindNumber: return number(token)
         case Self.kindTrue: return .bool(true)
         case Self.kindFalse: return .bool(false)
-        case Self.kindObject: return .object(object(token, contentsAt: &index))
+        case Self.kindObject: return .object(members(of: token, at: &index) { _, _ in })
         case Self.kindArray:
-            var elements: [JSONValue] = []
-            elements.reserveCapacity(Int(token.length))
-            for _ in 0..<token.length { elements.append(value(at: &index)) }
-            return .array(elements)
+            let count = Int(token.length)
+            return .array(
+                [JSONValue](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    while initialized < count {
+                        (buffer.baseAddress! + initialized).initialize(to: value(at: &index))
+                        initialized += 1
+                    }
+                })
         default: return .null
         }
     }
 
-    /// The members of the object `token`, whose first key token is at `index`.
-    func object(_ token: cej_token, contentsAt index: inout Int) -> JSONObject {
-        var object = JSONObject(capacity: Int(token.length))
-        for _ in 0..<token.length {
-            let key = string(tokens[index])
-            index += 1
-            object.insert(key, value(at: &index))
+    /// The members of the object `token`, whose first key token is at `index`; advances
+    /// `index` past them. A repeated key keeps its first position and takes the last value.
+    /// `visit` is told each key token and the position its member ended up at.
+    @inline(__always)
+    func members(of token: cej_token, at index: inout Int, visit: (cej_token, Int) -> Void) -> JSONObject {
+        let count = Int(token.length)
+        var keys = KeySet()
+        let members = [JSONObject.Member](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for _ in 0..<count {
+                let keyToken = tokens[index]
+                index += 1
+                let (key, hash) = self.key(keyToken)
+                let value = self.value(at: &index)
+                var position = initialized
+                if !keys.insertIsNew(hash) {
+                    for i in 0..<initialized where JSONObject.sameKey(buffer[i].key, key) {
+                        position = i
+                        break
+                    }
+                }
+                if position == initialized {
+                    (buffer.baseAddress! + initialized).initialize(to: JSONObject.Member(key: key, value: value))
+                    initialized += 1
+                } else {
+                    buffer[position].value = value
+                }
+                visit(keyToken, position)
+            }
         }
-        return object
+        return JSONObject(members: members)
+    }
+
+    /// The decoded text of a key token and a hash of its bytes (nil for keys over 32 bytes).
+    @inline(__always)
+    func key(_ token: cej_token) -> (String, UInt64?) {
+        let raw = rawBytes(token)
+        if token.flags & Self.flagEscaped == 0 {
+            guard let key = StringCache.Key(raw) else {
+                return (String(decoding: raw, as: UTF8.self), nil)
+            }
+            return (cache.string(raw, key: key), key.hash)
+        }
+        var text = string(token)
+        return (text, text.withUTF8 { StringCache.Key($0)?.hash })
     }
 
     /// The decoded text of a string token.
@@ -61,6 +101,9 @@ struct TapeReader {
     func string(_ token: cej_token) -> String {
         let raw = rawBytes(token)
         if token.flags & Self.flagEscaped == 0 {
+            // Strings of up to 15 bytes are stored inline (no allocation): build them. Longer
+            // ones (pages, URLs, ids) come from the cache when they repeat, sharing storage.
+            if raw.count > 15, let key = StringCache.Key(raw) { return cache.string(raw, key: key) }
             return String(decoding: raw, as: UTF8.self)
         }
         return String(unsafeUninitializedCapacity: raw.count) { buffer in
@@ -88,5 +131,24 @@ struct TapeReader {
         case kindArray: return "an array"
         default: return "an object"
         }
+    }
+}
+
+/// Tells keys of one object apart by hash, so that only a possible duplicate pays for a
+/// comparison with the members before it: a 64-bit Bloom filter over key hashes.
+struct KeySet {
+    private var bits: UInt64 = 0
+    private var unsure = false
+
+    /// False when the key may repeat an earlier one (then the caller compares for real).
+    @inline(__always)
+    mutating func insertIsNew(_ hash: UInt64?) -> Bool {
+        guard let hash else {
+            unsure = true
+            return false
+        }
+        let bit: UInt64 = 1 << (hash >> 58)
+        defer { bits |= bit }
+        return !unsure && bits & bit == 0
     }
 }

@@ -65,6 +65,10 @@ import Testing
         ("\u{FEFF}{}", "not valid JSON: expected a value, found U+FEFF at column 1"),
         (String(repeating: "[", count: 65) + String(repeating: "]", count: 65),
          "not valid JSON: objects and arrays nested deeper than 64 at column 65"),
+        // Errors after more tokens than the tape holds are still reported as themselves.
+        ("[" + String(repeating: "1,", count: 1000), "not valid JSON: expected a value, found end of line at column 2002"),
+        (String(repeating: "[", count: 60) + String(repeating: "{\"a\":[1,2,3],\"b\":{}},", count: 100) + "x",
+         "not valid JSON: expected a value, found 'x' at column 2161"),
     ]
 
     @Test(arguments: syntaxErrors)
