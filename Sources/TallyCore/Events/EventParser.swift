@@ -2,8 +2,10 @@ import CEventJSON
 
 /// Turns one line of JSON into a validated ``Event`` or an ``EventRejection`` (SPEC §1).
 ///
-/// Reusable: it owns the scanner's tape and grows it only for unusually large lines, so
-/// parsing allocates nothing beyond the event's own values. Never traps on bad input.
+/// Reusable: it owns the scanner's tape (grown only for unusually large lines) and a cache
+/// of repeated strings, so parsing allocates little beyond the event's own values. Never
+/// traps on bad input. A copy of a parser makes its own tape on first use, so copies may be
+/// used on different threads.
 ///
 /// ```swift
 /// var parser = EventParser()
@@ -19,7 +21,7 @@ public struct EventParser: Sendable {
 
     /// A parser with a tape sized for typical event lines.
     public init() {
-        tape = TapeStorage(capacity: 256)
+        tape = TapeStorage(capacity: TapeStorage.initialCapacity)
     }
 
     /// Parses the bytes of one line (without its line break) numbered `line` (1-based).
@@ -48,12 +50,14 @@ public struct EventParser: Sendable {
     /// Runs the scanner over `bytes` into the tape, growing the tape when a line needs it.
     private mutating func scan(_ bytes: UnsafeRawBufferPointer) -> cej_result {
         if !isKnownUniquelyReferenced(&tape) {
-            tape = TapeStorage(capacity: tape.capacity)
+            tape = TapeStorage(capacity: TapeStorage.initialCapacity)
+        } else if tape.capacity > TapeStorage.keptCapacity && bytes.count < TapeStorage.keptCapacity {
+            tape.resize(to: TapeStorage.initialCapacity)  // let go of one huge line's tape
         }
         let input = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
         var result = cej_result()
         if cej_parse(input, bytes.count, tape.tokens, UInt32(tape.capacity), &result) == Int32(CEJ_ERR_TAPE_FULL) {
-            tape.grow(to: max(tape.capacity * 2, Int(result.count)))
+            tape.resize(to: max(tape.capacity * 2, Int(result.count)))
             cej_parse(input, bytes.count, tape.tokens, UInt32(tape.capacity), &result)
         }
         return result
@@ -94,6 +98,11 @@ public struct EventParser: Sendable {
 /// The scanner's token buffer and the string cache, owned by one ``EventParser`` (which
 /// makes its own when it finds them shared, so no two threads ever use one).
 private final class TapeStorage: @unchecked Sendable {
+    /// Tokens for typical event lines (a 110-byte event needs about 20).
+    static let initialCapacity = 256
+    /// A tape larger than this (1.5 MiB) is given back once a small line comes along.
+    static let keptCapacity = 1 << 16
+
     private(set) var tokens: UnsafeMutablePointer<cej_token>
     private(set) var capacity: Int
     private let cacheEntries: UnsafeMutablePointer<StringCache.Entry>
@@ -107,7 +116,7 @@ private final class TapeStorage: @unchecked Sendable {
     var cache: StringCache { StringCache(entries: cacheEntries) }
 
     /// Replaces the token buffer with one of `capacity` tokens (contents not kept).
-    func grow(to capacity: Int) {
+    func resize(to capacity: Int) {
         tokens.deallocate()
         tokens = .allocate(capacity: capacity)
         self.capacity = capacity

@@ -17,7 +17,6 @@ struct TapeReader {
     static let kindObject = UInt8(CEJ_OBJECT)
 
     static let flagEscaped = UInt8(CEJ_FLAG_ESCAPED)
-    static let flagInteger = UInt8(CEJ_FLAG_INTEGER)
     static let flagHasI64 = UInt8(CEJ_FLAG_HAS_I64)
     static let flagHasF64 = UInt8(CEJ_FLAG_HAS_F64)
 

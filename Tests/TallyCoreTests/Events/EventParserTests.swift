@@ -175,4 +175,19 @@ import Testing
         #expect(EventTestSupport.value(ea)?.guest == "a")
         #expect(EventTestSupport.value(eb)?.fields["x"] == .array([.int(1), .int(2), .int(3)]))
     }
+
+    @Test func cachedStringsNeverMixUp() {
+        var parser = EventParser()
+        var rng = SeededRandom(seed: 99)
+        for i in 0..<5000 {
+            // Keys and values of 0 to 40 bytes, many sharing lengths and prefixes.
+            let length = Int(rng.next() % 41)
+            let text = String((0..<length).map { k in Character(Unicode.Scalar(UInt8(97 + (i >> (k % 12)) % 3))) })
+            let line = #"{"type":"VIEW","guest":"g","ts":1,"page":""# + text + #"",""# + text + #"":1}"#
+            let bytes = Array(line.utf8)
+            let event = EventTestSupport.value(bytes.withUnsafeBytes { parser.parse($0, line: i) })
+            #expect(event?.page == text)
+            #expect(event?.fields[text] == .int(1))
+        }
+    }
 }
