@@ -24,7 +24,7 @@ extension Engine {
             switch runtime.callCondition(function) {
             case .success(let truth): return truth
             case .failure(let error):
-                ruleErrors.record(rule: rule, error: error, declaredAt: position)
+                recordRuleError(rule: rule, error: error, declaredAt: position)
                 return false
             }
         }
@@ -38,7 +38,7 @@ extension Engine {
             switch runtime.callNumber(function, purpose: purpose) {
             case .success(let value): return value
             case .failure(let error):
-                ruleErrors.record(rule: rule, error: error, declaredAt: position)
+                recordRuleError(rule: rule, error: error, declaredAt: position)
                 return nil
             }
         }

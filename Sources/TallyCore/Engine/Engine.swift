@@ -1,34 +1,53 @@
+import LuaKit
+
 /// The rule engine: takes events one at a time, in input order, and keeps guests, sessions,
 /// goals, outcomes, counters and experiments (SPEC §1–§4). Per event, in this order: sessions,
 /// exposures, goals (definition order), outcomes (definition order), experiment metrics.
 ///
-/// Not thread-safe: one engine (and its Lua VM) per thread.
+/// Goals and outcomes keep their figures in *slots* matched by id, so a rule set can be swapped
+/// between two events (``reload(_:)``) without losing history. Not thread-safe: one engine (and
+/// its Lua VM) per thread.
 public final class Engine {
     public private(set) var rules: RuleSet
-    let runtime: RuleRuntime
+    private(set) var runtime: RuleRuntime
     /// Inactivity that ends a session, in milliseconds.
-    public let sessionTimeout: Int64
+    public private(set) var sessionTimeout: Int64
+    /// The command line's `--session-timeout`, which wins over `settings` across reloads.
+    let sessionTimeoutOverride: Int64?
 
     var guests = ContiguousArray<GuestState>()
-    private var guestLookup: [String: Int] = [:]
-    var goalIndex: [String: Int] = [:]
-    var outcomeIndex: [String: Int] = [:]
+    var guestLookup: [String: Int] = [:]
 
-    private var goalTotals: [Report.GoalSummary]
-    private var outcomeTotals: [Report.OutcomeSummary]
-    private var groupNames: [String] = []
-    private var outcomeGroup: [Int?] = []
-    private var groupTotals: [(guests: Int, value: Double)] = []
-    private var groupGuests = Set<Int>()
-    private var counters: [String: Double] = [:]
+    /// Goal id → slot, and per slot its totals (removed goals keep theirs).
+    var goalSlots: [String: Int] = [:]
+    var goalTotals: [Report.GoalSummary] = []
+    /// Slot of each goal of the current rules, by rule index.
+    var goalSlotOfRule: [Int] = []
+    var outcomeSlots: [String: Int] = [:]
+    var outcomeTotals: [Report.OutcomeSummary] = []
+    var outcomeSlotOfRule: [Int] = []
+    /// Group of each outcome slot (index into `groupNames`).
+    var outcomeGroupOfSlot: [Int?] = []
+    var groupNames: [String] = []
+    var groupTotals: [(guests: Int, value: Double)] = []
+    /// (guest, group) pairs already counted in a group's distinct guests.
+    var groupGuests = Set<GuestGroup>()
+
+    var counters: [String: Double] = [:]
     var ruleErrors = RuleErrorLog()
-    private var eventCounts = Report.EventCounts()
-    private var sessionCount = 0
-    private(set) var experiments: [ExperimentTracker]
-    private var experimentIndex: [String: Int] = [:]
+    var eventCounts = Report.EventCounts()
+    var sessionCount = 0
+    /// Trackers of the current rules' experiments, in definition order.
+    var experiments: [ExperimentTracker] = []
+    var experimentIndex: [String: Int] = [:]
+    /// Trackers of experiments a reload removed: their figures stay in the report.
+    var retiredExperiments: [ExperimentTracker] = []
+    var goalDispatch = TypeDispatch([])
+    var outcomeDispatch = TypeDispatch([])
     private var handle: GuestHandle!
-    private var goalDispatch: TypeDispatch
-    private var outcomeDispatch: TypeDispatch
+    private var onLogHandler: (String) -> Void = { _ in }
+    /// What the current reload could not carry over.
+    var reloadNotes: [String] = []
 
     /// A serial number per accepted event.
     private(set) var eventSerial = 0
@@ -36,6 +55,13 @@ public final class Engine {
     private(set) var pointsThisEvent = 0.0
     /// Goals (rule indices) reached on the current event.
     private(set) var goalsReachedThisEvent: [Int] = []
+    /// The largest event time seen (long-running modes close sessions against it).
+    public private(set) var latestTimestamp: Int64 = .min
+
+    /// When true, ``lastTrace`` describes what each event did (for the REPL).
+    public var tracing = false
+    /// What the last accepted event did, when ``tracing`` is on.
+    public internal(set) var lastTrace = EventTrace()
 
     /// Creates an engine for compiled rules.
     /// - Parameter sessionTimeout: overrides `settings.session_timeout` (milliseconds).
@@ -43,45 +69,73 @@ public final class Engine {
         guard let runtime = rules.runtime else { preconditionFailure("a RuleSet from RuleLoader has a runtime") }
         self.rules = rules
         self.runtime = runtime
+        sessionTimeoutOverride = sessionTimeout
         self.sessionTimeout = sessionTimeout ?? rules.settings.sessionTimeout
-        goalTotals = rules.goals.map { .init(id: $0.id, name: $0.name, reached: 0, guests: 0, points: 0) }
-        outcomeTotals = rules.outcomes.map {
-            .init(id: $0.id, name: $0.name, group: $0.group, reached: 0, guests: 0, value: 0, currency: $0.currency)
-        }
-        goalDispatch = TypeDispatch(rules.goals.map(\.filter))
-        outcomeDispatch = TypeDispatch(rules.outcomes.map { $0.when == nil ? $0.filter : nil })
-        for (index, goal) in rules.goals.enumerated() { goalIndex[goal.id] = index }
-        for (index, outcome) in rules.outcomes.enumerated() {
-            outcomeIndex[outcome.id] = index
-            if let group = outcome.group {
-                if let existing = groupNames.firstIndex(of: group) {
-                    outcomeGroup.append(existing)
-                } else {
-                    groupNames.append(group)
-                    groupTotals.append((0, 0))
-                    outcomeGroup.append(groupNames.count - 1)
-                }
-            } else {
-                outcomeGroup.append(nil)
-            }
-        }
-        experiments = rules.experiments.enumerated().map { ExperimentTracker(rule: $0.element, index: $0.offset) }
-        for (index, experiment) in rules.experiments.enumerated() { experimentIndex[experiment.id] = index }
         handle = GuestHandle(engine: self)
-        runtime.guest = handle
-        runtime.onCount = { [unowned self] name, amount in counters[name, default: 0] += amount }
+        adopt(rules)
     }
 
     /// Receives `log(...)` lines from rules.
     public var onLog: (String) -> Void {
-        get { runtime.onLog }
-        set { runtime.onLog = newValue }
+        get { onLogHandler }
+        set {
+            onLogHandler = newValue
+            runtime.onLog = newValue
+        }
     }
 
     /// Called the first time each rule fails at a given position.
     public var onRuleError: (Report.RuleErrorSummary) -> Void {
         get { ruleErrors.onFirstError }
         set { ruleErrors.onFirstError = newValue }
+    }
+
+    /// Points the engine's state at `rules`: slots by id, dispatch tables, the VM's hooks.
+    func adopt(_ rules: RuleSet) {
+        guard let runtime = rules.runtime else { preconditionFailure("a RuleSet from RuleLoader has a runtime") }
+        self.rules = rules
+        self.runtime = runtime
+        sessionTimeout = sessionTimeoutOverride ?? rules.settings.sessionTimeout
+        goalSlotOfRule = rules.goals.map { goal in
+            slot(for: goal.id, in: &goalSlots, totals: &goalTotals,
+                 make: { .init(id: goal.id, name: goal.name, reached: 0, guests: 0, points: 0) })
+        }
+        for (index, goal) in rules.goals.enumerated() { goalTotals[goalSlotOfRule[index]].name = goal.name }
+        outcomeSlotOfRule = rules.outcomes.map { outcome in
+            slot(for: outcome.id, in: &outcomeSlots, totals: &outcomeTotals, make: {
+                .init(id: outcome.id, name: outcome.name, group: outcome.group, reached: 0, guests: 0, value: 0,
+                      currency: outcome.currency)
+            })
+        }
+        outcomeGroupOfSlot += Array(repeating: nil, count: outcomeTotals.count - outcomeGroupOfSlot.count)
+        for (index, outcome) in rules.outcomes.enumerated() {
+            let slot = outcomeSlotOfRule[index]
+            outcomeTotals[slot].name = outcome.name
+            outcomeTotals[slot].group = outcome.group
+            outcomeTotals[slot].currency = outcome.currency
+            outcomeGroupOfSlot[slot] = outcome.group.map(groupNumber(for:))
+        }
+        goalDispatch = TypeDispatch(rules.goals.map(\.filter))
+        outcomeDispatch = TypeDispatch(rules.outcomes.map { $0.when == nil ? $0.filter : nil })
+        adoptExperiments(rules.experiments)
+        runtime.guest = handle
+        runtime.onCount = { [unowned self] name, amount in counters[name, default: 0] += amount }
+        runtime.onLog = onLogHandler
+    }
+
+    private func slot<Totals>(for id: String, in slots: inout [String: Int], totals: inout [Totals],
+                              make: () -> Totals) -> Int {
+        if let slot = slots[id] { return slot }
+        totals.append(make())
+        slots[id] = totals.count - 1
+        return totals.count - 1
+    }
+
+    private func groupNumber(for name: String) -> Int {
+        if let existing = groupNames.firstIndex(of: name) { return existing }
+        groupNames.append(name)
+        groupTotals.append((0, 0))
+        return groupNames.count - 1
     }
 
     // MARK: Events
@@ -114,7 +168,9 @@ public final class Engine {
         goalsReachedThisEvent.removeAll(keepingCapacity: true)
 
         let guest = guestNumber(for: event.guest)
+        if tracing { lastTrace = EventTrace(line: event.line, guest: event.guest, type: event.type) }
         let timestamp = clampedTime(event.timestamp, guest: guest)
+        latestTimestamp = max(latestTimestamp, timestamp)
         updateSession(event, at: timestamp, guest: guest)
         handle.index = guest
         runtime.beginEvent(event)
@@ -130,15 +186,23 @@ public final class Engine {
         for tracker in experiments {
             tracker.observe(event, guest: guest, isOwnExposure: exposure?.experiment == tracker.index, engine: self)
         }
+        if tracing { lastTrace.guestPoints = guests[guest].points }
         return nil
     }
 
     private func quoted(_ text: String) -> String { "\"\(text)\"" }
 
     private func guestNumber(for id: String) -> Int {
-        if let index = guestLookup[id] { return index }
+        if let index = guestLookup[id] {
+            // A reload may have added goal or outcome slots since this guest was last seen.
+            if guests[index].goalProgress.count < goalTotals.count
+                || guests[index].outcomesReached.count < outcomeTotals.count {
+                guests[index].grow(goals: goalTotals.count, outcomes: outcomeTotals.count)
+            }
+            return index
+        }
         let index = guests.count
-        guests.append(GuestState(id: id, goals: rules.goals.count, outcomes: rules.outcomes.count))
+        guests.append(GuestState(id: id, goals: goalTotals.count, outcomes: outcomeTotals.count))
         guestLookup[id] = index
         return index
     }
@@ -148,6 +212,7 @@ public final class Engine {
         let previous = guests[guest].lastTimestamp
         if timestamp < previous {
             eventCounts.outOfOrder += 1
+            if tracing { lastTrace.outOfOrder = true }
             return previous
         }
         guests[guest].lastTimestamp = timestamp
@@ -176,29 +241,16 @@ public final class Engine {
         guests[guest].session.lastTimestamp = timestamp
         guests[guest].session.events += 1
         if event.type == "VIEW" { guests[guest].session.views += 1 }
+        if tracing {
+            lastTrace.sessionID = handle.sessionID(of: guest)
+            lastTrace.newSession = startsNew
+            lastTrace.sessionNumber = guests[guest].sessionCount
+        }
     }
 
-    private func closeSession(guest: Int) {
+    func closeSession(guest: Int) {
         guests[guest].session.isOpen = false
         for tracker in experiments { tracker.sessionClosed(guest: guest, engine: self) }
-    }
-
-    /// Closes every open session whose last event is more than the timeout before `time`
-    /// (long-running modes). Returns how many closed.
-    @discardableResult
-    public func closeIdleSessions(before time: Int64) -> Int {
-        var closed = 0
-        for guest in guests.indices where guests[guest].session.isOpen
-            && time - guests[guest].session.lastTimestamp > sessionTimeout {
-            closeSession(guest: guest)
-            closed += 1
-        }
-        return closed
-    }
-
-    /// Closes every open session (end of input in `run`).
-    public func closeAllSessions() {
-        for guest in guests.indices where guests[guest].session.isOpen { closeSession(guest: guest) }
     }
 
     // MARK: Goals and outcomes
@@ -214,7 +266,8 @@ public final class Engine {
         let goals = rules.goals
         for index in goalDispatch.candidates(for: event.type) {
             let goal = goals[index]
-            let progress = guests[guest].goalProgress[index]
+            let slot = goalSlotOfRule[index]
+            let progress = guests[guest].goalProgress[slot]
             switch goal.count {
             case .guest where progress.times > 0: continue
             case .session where progress.lastSession == guests[guest].session.number: continue
@@ -224,13 +277,14 @@ public final class Engine {
                   let points = evaluate(goal.points, rule: goal.id, purpose: "goal '\(goal.id)': points",
                                         declaredAt: goal.position)
             else { continue }
-            guests[guest].goalProgress[index].times += 1
-            guests[guest].goalProgress[index].lastSession = guests[guest].session.number
-            goalTotals[index].reached += 1
-            if progress.times == 0 { goalTotals[index].guests += 1 }
-            goalTotals[index].points += points
+            guests[guest].goalProgress[slot].times += 1
+            guests[guest].goalProgress[slot].lastSession = guests[guest].session.number
+            goalTotals[slot].reached += 1
+            if progress.times == 0 { goalTotals[slot].guests += 1 }
+            goalTotals[slot].points += points
             addPoints(points, toGuest: guest)
             goalsReachedThisEvent.append(index)
+            if tracing { lastTrace.goals.append(.init(id: goal.id, name: goal.name, points: points)) }
         }
     }
 
@@ -238,7 +292,8 @@ public final class Engine {
         let outcomes = rules.outcomes
         for index in outcomeDispatch.candidates(for: event.type) {
             let outcome = outcomes[index]
-            let reachedBefore = guests[guest].outcomesReached[index]
+            let slot = outcomeSlotOfRule[index]
+            let reachedBefore = guests[guest].outcomesReached[slot]
             if outcome.once && reachedBefore { continue }
             if !outcome.filter.isEmpty,
                !matches(outcome.filter, event, rule: outcome.id, declaredAt: outcome.position) { continue }
@@ -247,20 +302,33 @@ public final class Engine {
                 case .success(true): break
                 case .success(false): continue
                 case .failure(let error):
-                    ruleErrors.record(rule: outcome.id, error: error, declaredAt: outcome.position)
+                    recordRuleError(rule: outcome.id, error: error, declaredAt: outcome.position)
                     continue
                 }
             }
             guard let value = evaluate(outcome.value, rule: outcome.id, purpose: "outcome '\(outcome.id)': value",
                                        declaredAt: outcome.position) else { continue }
-            guests[guest].outcomesReached[index] = true
-            outcomeTotals[index].reached += 1
-            if !reachedBefore { outcomeTotals[index].guests += 1 }
-            outcomeTotals[index].value += value
-            if let group = outcomeGroup[index] {
+            guests[guest].outcomesReached[slot] = true
+            outcomeTotals[slot].reached += 1
+            if !reachedBefore { outcomeTotals[slot].guests += 1 }
+            outcomeTotals[slot].value += value
+            if let group = outcomeGroupOfSlot[slot] {
                 groupTotals[group].value += value
-                if groupGuests.insert(guest * groupNames.count + group).inserted { groupTotals[group].guests += 1 }
+                if groupGuests.insert(GuestGroup(guest: guest, group: group)).inserted { groupTotals[group].guests += 1 }
             }
+            if tracing {
+                lastTrace.outcomes.append(.init(id: outcome.id, name: outcome.name, value: value, currency: outcome.currency))
+            }
+        }
+    }
+
+    /// Counts a failed rule call (and traces it).
+    func recordRuleError(rule: String, error: LuaError, declaredAt position: SourcePosition) {
+        ruleErrors.record(rule: rule, error: error, declaredAt: position)
+        if tracing {
+            let file = error.chunk ?? position.file
+            let line = error.line ?? position.line
+            lastTrace.ruleErrors.append(.init(rule: rule, file: file, line: line, message: error.message, count: 1))
         }
     }
 
@@ -273,7 +341,8 @@ public final class Engine {
         return report()
     }
 
-    /// The report as of now (open sessions not yet counted in session metrics).
+    /// The report as of now (open sessions not yet counted in session metrics). Goals and
+    /// outcomes of the current rules come first, in definition order, then those a reload removed.
     public func report() -> Report {
         var report = Report()
         report.events = eventCounts
@@ -281,14 +350,24 @@ public final class Engine {
         report.guests.points = guests.reduce(0) { $0 + $1.points }
         report.sessions.count = sessionCount
         report.sessions.pointsPerSession = sessionCount == 0 ? 0 : report.guests.points / Double(sessionCount)
-        report.goals = goalTotals
-        report.outcomes = outcomeTotals
+        report.goals = Self.currentFirst(goalTotals, current: goalSlotOfRule)
+        report.outcomes = Self.currentFirst(outcomeTotals, current: outcomeSlotOfRule)
         report.outcomeGroups = groupNames.enumerated().map {
             .init(group: $0.element, guests: groupTotals[$0.offset].guests, value: groupTotals[$0.offset].value)
         }
         report.counters = counters.keys.sorted().map { .init(name: $0, value: counters[$0]!) }
         report.ruleErrors = ruleErrors.summaries
-        report.experiments = experiments.map { $0.summary() }
+        report.experiments = (experiments + retiredExperiments).map { $0.summary() }
         return report
     }
+
+    private static func currentFirst<Totals>(_ totals: [Totals], current: [Int]) -> [Totals] {
+        let currentSet = Set(current)
+        return current.map { totals[$0] } + totals.indices.filter { !currentSet.contains($0) }.map { totals[$0] }
+    }
+}
+
+struct GuestGroup: Hashable {
+    var guest: Int
+    var group: Int
 }

@@ -17,6 +17,16 @@ struct GuestState {
         goalProgress = ContiguousArray(repeating: GoalProgress(), count: goals)
         outcomesReached = ContiguousArray(repeating: false, count: outcomes)
     }
+
+    /// Makes room for goal and outcome slots a reload added.
+    mutating func grow(goals: Int, outcomes: Int) {
+        if goalProgress.count < goals {
+            goalProgress.append(contentsOf: repeatElement(GoalProgress(), count: goals - goalProgress.count))
+        }
+        if outcomesReached.count < outcomes {
+            outcomesReached.append(contentsOf: repeatElement(false, count: outcomes - outcomesReached.count))
+        }
+    }
 }
 
 struct GoalProgress {
@@ -54,16 +64,22 @@ final class GuestHandle: GuestAccess {
     var sessionCount: Int { state.sessionCount }
 
     func timesReached(goal id: String) -> Int {
-        guard let goal = engine.goalIndex[id] else { return 0 }
-        return Int(state.goalProgress[goal].times)
+        guard let slot = engine.goalSlots[id], slot < state.goalProgress.count else { return 0 }
+        return Int(state.goalProgress[slot].times)
     }
 
     func hasReached(outcome id: String) -> Bool {
-        guard let outcome = engine.outcomeIndex[id] else { return false }
-        return state.outcomesReached[outcome]
+        guard let slot = engine.outcomeSlots[id], slot < state.outcomesReached.count else { return false }
+        return state.outcomesReached[slot]
     }
 
-    var sessionID: String { state.session.explicitID ?? "\(state.id)#\(state.session.number)" }
+    var sessionID: String { sessionID(of: index) }
+
+    /// A guest's current session id: its explicit `session` field, or `guest#number`.
+    func sessionID(of guest: Int) -> String {
+        let session = engine.guests[guest].session
+        return session.explicitID ?? "\(engine.guests[guest].id)#\(session.number)"
+    }
     var sessionPoints: Double { state.session.points }
     var sessionViews: Int { state.session.views }
     var sessionEvents: Int { state.session.events }

@@ -6,7 +6,15 @@ extension ExperimentTracker {
               participants[number].exposureSerial != engine.eventSerial else { return }
         let variant = participants[number].variant
         let isView = event.type == "VIEW"
+        let tracing = engine.tracing
         for (metric, rule) in rule.metrics.enumerated() {
+            let before = tracing ? (participants[number].values[metric], participants[number].sessions[metric]) : nil
+            defer {
+                if let before, before.0 != participants[number].values[metric] || before.1 != participants[number].sessions[metric] {
+                    engine.lastTrace.metrics.append(.init(experiment: self.rule.id, goal: rule.id,
+                                                          variant: self.rule.variants[variant].id))
+                }
+            }
             switch rule.kind {
             case .conversionRate:
                 if matches(rule, event, engine) { reached(number, metric, variant, rule.unit) }

@@ -1,12 +1,12 @@
 /// One experiment's live state: who is exposed to which variant, each participant's metric
 /// values, and per variant and goal the sufficient statistics, updated in O(1) per event.
 final class ExperimentTracker {
-    let rule: ExperimentRule
+    private(set) var rule: ExperimentRule
     /// Position in the rule set's experiments.
-    let index: Int
-    let assignsByHash: Bool
-    private let hashAssignment: HashAssignment?
-    private let eligible: EventFilter?
+    private(set) var index: Int
+    private(set) var assignsByHash = false
+    private var hashAssignment: HashAssignment?
+    private var eligible: EventFilter?
 
     var exposed: [Int]
     var multipleExposures = 0
@@ -26,6 +26,10 @@ final class ExperimentTracker {
         self.index = index
         exposed = Array(repeating: 0, count: rule.variants.count)
         statistics = rule.metrics.map { _ in Array(repeating: UnitStatistics(), count: rule.variants.count) }
+        configureAssignment()
+    }
+
+    private func configureAssignment() {
         if case .hash(let traffic, let eligible) = rule.assignment {
             assignsByHash = true
             hashAssignment = HashAssignment(seed: rule.id, weights: rule.variants.map(\.weight), coverage: traffic)
@@ -37,13 +41,50 @@ final class ExperimentTracker {
         }
     }
 
+    /// Takes over a reloaded definition with the same variants: goals are matched by id (with
+    /// the same metric and unit) and keep their figures; new goals start from the next event.
+    /// Returns notes on goals whose figures could not carry over.
+    func adopt(_ new: ExperimentRule, index: Int) -> [String] {
+        let old = rule.metrics
+        let carried: [Int?] = new.metrics.map { metric in
+            old.firstIndex { $0.id == metric.id && $0.kind == metric.kind && $0.unit == metric.unit }
+        }
+        var notes: [String] = []
+        for metric in old where !carried.contains(where: { $0.map { old[$0].id } == metric.id }) {
+            notes.append("experiment '\(new.id)': goal '\(metric.id)' was removed or changed; its figures are dropped")
+        }
+        statistics = new.metrics.indices.map { position in
+            if let source = carried[position] { return statistics[source] }
+            var fresh = Array(repeating: UnitStatistics(), count: new.variants.count)
+            if new.metrics[position].unit == .guest {
+                for participant in participants { fresh[participant.variant].enroll() }
+            }
+            return fresh
+        }
+        for number in participants.indices {
+            let values = participants[number].values
+            let sessions = participants[number].sessions
+            participants[number].values = ContiguousArray(carried.map { $0.map { values[$0] } ?? UnitValue() })
+            participants[number].sessions = ContiguousArray(carried.map { $0.map { sessions[$0] } ?? SessionScratch() })
+        }
+        rule = new
+        self.index = index
+        configureAssignment()
+        return notes
+    }
+
     // MARK: Exposure
 
     /// An `EXPOSURE` event: the first fixes the guest's variant; a later one naming another
     /// variant counts as a multiple exposure.
     func expose(guest: Int, variant: Int, engine: Engine) {
         if let participant = participantOf[guest], participant >= 0 {
-            if participants[Int(participant)].variant != variant { multipleExposures += 1 }
+            let conflict = participants[Int(participant)].variant != variant
+            if conflict { multipleExposures += 1 }
+            if engine.tracing {
+                engine.lastTrace.exposures.append(.init(experiment: rule.id, variant: rule.variants[variant].id,
+                                                        kind: conflict ? "conflict" : "repeat"))
+            }
             return
         }
         enroll(guest: guest, variant: variant, engine: engine)
@@ -70,6 +111,9 @@ final class ExperimentTracker {
         exposed[variant] += 1
         for metric in rule.metrics.indices where rule.metrics[metric].unit == .guest {
             statistics[metric][variant].enroll()
+        }
+        if engine.tracing {
+            engine.lastTrace.exposures.append(.init(experiment: rule.id, variant: rule.variants[variant].id, kind: "new"))
         }
     }
 
@@ -164,7 +208,7 @@ struct UnitValue: Equatable {
 }
 
 /// What a session unit has seen so far, after the exposure.
-struct SessionScratch {
+struct SessionScratch: Equatable {
     var reached = false
     var sum = 0.0
     var views = 0

@@ -43,6 +43,7 @@ public struct RuleLoader {
                 throw RuleError(luaError: runtime.resolve(error), fallbackFile: file.name)
             }
         }
+        runtime.declarations = declarations
         declarations.push()
         defer { runtime.state.pop() }
         return try RuleCompiler(runtime: runtime).compile(declarationsAt: runtime.state.top)
