@@ -31,11 +31,12 @@ extension Engine {
     }
 
     /// The value of a number-or-function rule field for this event; nil after a rule error.
-    func evaluate(_ number: RuleNumber, rule: String, purpose: String, declaredAt position: SourcePosition) -> Double? {
+    func evaluate(_ number: RuleNumber, rule: String, purpose: @autoclosure () -> String,
+                  declaredAt position: SourcePosition) -> Double? {
         switch number {
         case .constant(let value): return value
         case .function(let function):
-            switch runtime.callNumber(function, purpose: purpose) {
+            switch runtime.callNumber(function, purpose: purpose()) {
             case .success(let value): return value
             case .failure(let error):
                 recordRuleError(rule: rule, error: error, declaredAt: position)

@@ -95,10 +95,14 @@ public final class MetricRule {
     /// `value(e, guest)` of `custom`.
     public let value: LuaFunctionRef?
     public let position: SourcePosition
+    /// `experiment/goal`: how rule errors name this goal.
+    public let qualifiedID: String
 
-    public init(id: String, name: String, kind: MetricKind, unit: MetricUnit, direction: MetricDirection,
-                filter: EventFilter, field: String, goalIndex: Int?, value: LuaFunctionRef?, position: SourcePosition) {
+    public init(id: String, experimentID: String, name: String, kind: MetricKind, unit: MetricUnit,
+                direction: MetricDirection, filter: EventFilter, field: String, goalIndex: Int?,
+                value: LuaFunctionRef?, position: SourcePosition) {
         self.id = id
+        qualifiedID = experimentID + "/" + id
         self.name = name
         self.kind = kind
         self.unit = unit

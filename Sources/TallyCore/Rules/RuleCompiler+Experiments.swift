@@ -58,7 +58,7 @@ extension RuleCompiler {
 
         return ExperimentRule(
             id: id, name: spec.string("name") ?? id, variants: variants, control: control,
-            assignment: assignment, metrics: try compileMetrics(spec, what: what), sample: sample, method: method,
+            assignment: assignment, metrics: try compileMetrics(spec, experimentID: id, what: what), sample: sample, method: method,
             onConclusive: PostTestAction(rawValue: spec.string("on_conclusive") ?? "promote_winner") ?? .promoteWinner,
             onInconclusive: PostTestAction(rawValue: spec.string("on_inconclusive") ?? "keep_running") ?? .keepRunning,
             position: position)
@@ -107,7 +107,7 @@ extension RuleCompiler {
         }
     }
 
-    private func compileMetrics(_ spec: LuaSpecReader, what: String) throws(RuleError) -> [MetricRule] {
+    private func compileMetrics(_ spec: LuaSpecReader, experimentID: String, what: String) throws(RuleError) -> [MetricRule] {
         state.rawField("goals", of: spec.table)
         let list = state.top
         defer { state.pop() }
@@ -136,7 +136,7 @@ extension RuleCompiler {
                 ?? ((kind == .bounceRate || kind == .exitRate) ? .decrease : .increase)
             let filter = try reader.filter()
             metrics.append(MetricRule(
-                id: id, name: reader.string("name") ?? id, kind: kind, unit: unit, direction: direction,
+                id: id, experimentID: experimentID, name: reader.string("name") ?? id, kind: kind, unit: unit, direction: direction,
                 filter: filter, field: kind == .goalRate ? (reader.string("goal") ?? "") : (reader.string("field") ?? "revenue"),
                 goalIndex: nil, value: reader.function("value"), position: position))
         }

@@ -89,13 +89,13 @@ public final class RuleRuntime {
     }
 
     /// Calls `function(e, guest)` and returns its number; anything else is an error of the rule.
-    func callNumber(_ function: LuaFunctionRef, purpose: String) -> Result<Double, LuaError> {
+    func callNumber(_ function: LuaFunctionRef, purpose: @autoclosure () -> String) -> Result<Double, LuaError> {
         switch call(function, guestFirst: false) {
         case .success:
             defer { state.pop() }
             if let number = state.number(at: -1), number.isFinite { return .success(number) }
             let got = state.isNil(at: -1) ? "nil" : state.typeName(at: -1)
-            return .failure(LuaError(kind: .type, message: "\(purpose) must return a finite number, got \(got)",
+            return .failure(LuaError(kind: .type, message: "\(purpose()) must return a finite number, got \(got)",
                                      chunk: function.position.file, line: function.position.line))
         case .failure(let error): return .failure(error)
         }
@@ -426,14 +426,22 @@ public final class RuleRuntime {
           goals = view(goals), outcomes = view(outcomes), session = view(session),
           data = data_view, add_points = add_points,
         }
-        local scalars = {}
-        return view(function(key)
-          local value = scalars[key]
-          if value ~= nil then return value end
-          value = members[key]
-          if value ~= nil then return value end
-          return field(key)
-        end), scalars
+        -- Scalars (id, points, sessions) sit in a plain table the proxy indexes directly, so
+        -- reading them runs no function; everything else falls through to the members.
+        local scalars = setmetatable({}, {
+          __index = function(_, key)
+            local member = members[key]
+            if member ~= nil then return member end
+            return field(key)
+          end,
+          __metatable = false,
+        })
+        local proxy = setmetatable({}, {
+          __index = scalars,
+          __newindex = function() error("guest fields are read-only (use guest.data or guest:add_points)", 2) end,
+          __metatable = false,
+        })
+        return proxy, scalars
         """
 }
 

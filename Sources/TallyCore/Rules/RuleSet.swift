@@ -38,7 +38,8 @@ public enum RuleNumber {
 }
 
 /// A function declared in a rule file, pinned in its VM, with where it was declared.
-public struct LuaFunctionRef {
+/// (A class: rules hand it around on every event and must not copy its fields.)
+public final class LuaFunctionRef {
     public let reference: LuaRef
     public let position: SourcePosition
     /// Declared parameters (`...` counts as many): the engine builds the event table only for
