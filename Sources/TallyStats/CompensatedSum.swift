@@ -1,7 +1,7 @@
 /// A running sum with Neumaier's compensation: the rounding error of every addition is kept
 /// apart and added back, so a sum of many revenue values is as exact as if it were formed in
 /// twice the precision (A. Neumaier, ZAMM 54 (1974) 39).
-public struct CompensatedSum: Sendable, Hashable {
+public struct CompensatedSum: Sendable, Hashable, Codable {
     /// The rounded running sum.
     var sum: Double
     /// The accumulated rounding errors.

@@ -192,6 +192,12 @@ public final class Engine {
 
     private func quoted(_ text: String) -> String { "\"\(text)\"" }
 
+    /// Sets the event serial and latest time (restoring a snapshot).
+    func restoreSerial(eventSerial: Int, latestTimestamp: Int64) {
+        self.eventSerial = eventSerial
+        self.latestTimestamp = latestTimestamp
+    }
+
     private func guestNumber(for id: String) -> Int {
         if let index = guestLookup[id] {
             // A reload may have added goal or outcome slots since this guest was last seen.
@@ -367,7 +373,7 @@ public final class Engine {
     }
 }
 
-struct GuestGroup: Hashable {
+struct GuestGroup: Hashable, Codable, Sendable {
     var guest: Int
     var group: Int
 }

@@ -1,5 +1,5 @@
 /// Everything Tally keeps about one guest (person), natively.
-struct GuestState {
+struct GuestState: Codable, Sendable {
     let id: String
     /// The guest's latest (clamped) event time.
     var lastTimestamp: Int64 = .min
@@ -29,13 +29,13 @@ struct GuestState {
     }
 }
 
-struct GoalProgress {
+struct GoalProgress: Codable, Sendable {
     var times: Int32 = 0
     var lastSession: Int32 = -1
 }
 
 /// The guest's current session.
-struct SessionState {
+struct SessionState: Codable, Sendable {
     /// The explicit `session` field that opened it, if any.
     var explicitID: String?
     /// The guest's session number (1 for the first).

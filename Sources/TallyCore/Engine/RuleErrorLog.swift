@@ -27,4 +27,10 @@ struct RuleErrorLog {
     }
 
     var summaries: [Report.RuleErrorSummary] { order.map { entries[$0]! } }
+
+    /// Replaces the log with restored entries (their order kept).
+    mutating func restore(_ summaries: [Report.RuleErrorSummary]) {
+        order = summaries.map { Key(rule: $0.rule, file: $0.file, line: $0.line) }
+        entries = Dictionary(zip(order, summaries), uniquingKeysWith: { first, _ in first })
+    }
 }

@@ -1,7 +1,7 @@
 import TallyStats
 
 /// The status of an experiment at its latest evaluation (SPEC §4, "Status").
-struct ExperimentEvaluation {
+struct ExperimentEvaluation: Codable, Sendable {
     var status = "collecting"
     var winner: Int?
     var leading: Int?
@@ -10,7 +10,7 @@ struct ExperimentEvaluation {
 
 /// A concluded experiment: its frozen figures and what the post-test action does to new
 /// hash assignments.
-struct ExperimentConclusion {
+struct ExperimentConclusion: Codable, Sendable {
     var summary: Report.ExperimentSummary
     /// `promote_winner` / `revert_to_control`: every new assignment goes to this variant.
     var assignedVariant: Int?

@@ -16,6 +16,12 @@ final class ExperimentTracker {
     /// Per metric, per variant.
     var statistics: [[UnitStatistics]]
 
+    /// Guest number → participant number, as stored in snapshots.
+    var participantIndex: [Int: Int32] {
+        get { participantOf }
+        set { participantOf = newValue }
+    }
+
     /// Where a concluded experiment stands; its figures are frozen from then on.
     var conclusion: ExperimentConclusion?
     /// The latest evaluation (status, winner, leading, action).
@@ -176,7 +182,7 @@ final class ExperimentTracker {
 }
 
 /// An exposed guest.
-struct Participant {
+struct Participant: Codable, Sendable {
     let guest: Int
     let variant: Int
     /// The serial of the event that exposed it (which itself never counts).
@@ -202,13 +208,13 @@ struct Participant {
     }
 }
 
-struct UnitValue: Equatable {
+struct UnitValue: Equatable, Codable, Sendable {
     var numerator = 0.0
     var denominator = 0.0
 }
 
 /// What a session unit has seen so far, after the exposure.
-struct SessionScratch: Equatable {
+struct SessionScratch: Equatable, Codable, Sendable {
     var reached = false
     var sum = 0.0
     var views = 0

@@ -2,7 +2,7 @@ import TallyStats
 
 /// Sums over one variant's units for one metric, kept current as participants' values move:
 /// n, Σx, Σx² for per-guest metrics; n (guests with d > 0), Σm, Σm², Σd, Σd², Σmd for ratios.
-struct UnitStatistics {
+struct UnitStatistics: Codable, Sendable {
     /// Guests counted: every participant (per guest), or those with d > 0 (ratio).
     private(set) var guests = 0
     private var sum = CompensatedSum()

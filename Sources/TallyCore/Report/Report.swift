@@ -1,6 +1,6 @@
 /// Everything `tally run` reports (SPEC §6), as plain values. Renderers turn it into JSON or a
 /// table; arrays keep definition order and variants their declaration order.
-public struct Report: Sendable, Equatable {
+public struct Report: Sendable, Equatable, Codable {
     public var events = EventCounts()
     public var guests = GuestTotals()
     public var sessions = SessionTotals()
@@ -14,25 +14,25 @@ public struct Report: Sendable, Equatable {
 
     public init() {}
 
-    public struct EventCounts: Sendable, Equatable {
+    public struct EventCounts: Sendable, Equatable, Codable {
         public var accepted = 0
         public var rejected = 0
         public var outOfOrder = 0
     }
 
-    public struct GuestTotals: Sendable, Equatable {
+    public struct GuestTotals: Sendable, Equatable, Codable {
         public var count = 0
         /// Engagement value points of all guests.
         public var points = 0.0
     }
 
-    public struct SessionTotals: Sendable, Equatable {
+    public struct SessionTotals: Sendable, Equatable, Codable {
         public var count = 0
         /// `guests.points / sessions.count` (0 when there are no sessions).
         public var pointsPerSession = 0.0
     }
 
-    public struct GoalSummary: Sendable, Equatable {
+    public struct GoalSummary: Sendable, Equatable, Codable {
         public var id: String
         public var name: String
         public var reached: Int
@@ -41,7 +41,7 @@ public struct Report: Sendable, Equatable {
         public var points: Double
     }
 
-    public struct OutcomeSummary: Sendable, Equatable {
+    public struct OutcomeSummary: Sendable, Equatable, Codable {
         public var id: String
         public var name: String
         public var group: String?
@@ -51,19 +51,19 @@ public struct Report: Sendable, Equatable {
         public var currency: String
     }
 
-    public struct OutcomeGroupSummary: Sendable, Equatable {
+    public struct OutcomeGroupSummary: Sendable, Equatable, Codable {
         public var group: String
         /// Distinct guests who reached any outcome of the group.
         public var guests: Int
         public var value: Double
     }
 
-    public struct Counter: Sendable, Equatable {
+    public struct Counter: Sendable, Equatable, Codable {
         public var name: String
         public var value: Double
     }
 
-    public struct RuleErrorSummary: Sendable, Equatable {
+    public struct RuleErrorSummary: Sendable, Equatable, Codable {
         /// The rule's id (goal, outcome, experiment or `experiment/goal`).
         public var rule: String
         public var file: String
@@ -72,7 +72,7 @@ public struct Report: Sendable, Equatable {
         public var count: Int
     }
 
-    public struct ExperimentSummary: Sendable, Equatable {
+    public struct ExperimentSummary: Sendable, Equatable, Codable {
         public var id: String
         public var name: String
         /// "collecting", "winner" or "inconclusive".
@@ -89,6 +89,60 @@ public struct Report: Sendable, Equatable {
         public var srm: Bool?
         public var goals: [ExperimentGoalSummary]
 
+        private enum CodingKeys: String, CodingKey {
+            case id, name, status, winner, leading, action, exposedVariants, exposedGuests, multipleExposures,
+                 srmPValue, srm, goals
+        }
+
+        public init(id: String, name: String, status: String, winner: String?, leading: String?, action: String?,
+                    exposed: [(variant: String, guests: Int)], multipleExposures: Int, srmPValue: Double?,
+                    srm: Bool?, goals: [ExperimentGoalSummary]) {
+            self.id = id
+            self.name = name
+            self.status = status
+            self.winner = winner
+            self.leading = leading
+            self.action = action
+            self.exposed = exposed
+            self.multipleExposures = multipleExposures
+            self.srmPValue = srmPValue
+            self.srm = srm
+            self.goals = goals
+        }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let variants = try container.decode([String].self, forKey: .exposedVariants)
+            let guests = try container.decode([Int].self, forKey: .exposedGuests)
+            self.init(
+                id: try container.decode(String.self, forKey: .id), name: try container.decode(String.self, forKey: .name),
+                status: try container.decode(String.self, forKey: .status),
+                winner: try container.decodeIfPresent(String.self, forKey: .winner),
+                leading: try container.decodeIfPresent(String.self, forKey: .leading),
+                action: try container.decodeIfPresent(String.self, forKey: .action),
+                exposed: zip(variants, guests).map { (variant: $0, guests: $1) },
+                multipleExposures: try container.decode(Int.self, forKey: .multipleExposures),
+                srmPValue: try container.decodeIfPresent(Double.self, forKey: .srmPValue),
+                srm: try container.decodeIfPresent(Bool.self, forKey: .srm),
+                goals: try container.decode([ExperimentGoalSummary].self, forKey: .goals))
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(name, forKey: .name)
+            try container.encode(status, forKey: .status)
+            try container.encodeIfPresent(winner, forKey: .winner)
+            try container.encodeIfPresent(leading, forKey: .leading)
+            try container.encodeIfPresent(action, forKey: .action)
+            try container.encode(exposed.map(\.variant), forKey: .exposedVariants)
+            try container.encode(exposed.map(\.guests), forKey: .exposedGuests)
+            try container.encode(multipleExposures, forKey: .multipleExposures)
+            try container.encodeIfPresent(srmPValue, forKey: .srmPValue)
+            try container.encodeIfPresent(srm, forKey: .srm)
+            try container.encode(goals, forKey: .goals)
+        }
+
         public static func == (lhs: Self, rhs: Self) -> Bool {
             lhs.id == rhs.id && lhs.name == rhs.name && lhs.status == rhs.status && lhs.winner == rhs.winner
                 && lhs.leading == rhs.leading && lhs.action == rhs.action
@@ -99,7 +153,7 @@ public struct Report: Sendable, Equatable {
         }
     }
 
-    public struct ExperimentGoalSummary: Sendable, Equatable {
+    public struct ExperimentGoalSummary: Sendable, Equatable, Codable {
         public var id: String
         public var name: String
         public var primary: Bool
@@ -113,7 +167,7 @@ public struct Report: Sendable, Equatable {
         public var variants: [VariantSummary]
     }
 
-    public struct VariantSummary: Sendable, Equatable {
+    public struct VariantSummary: Sendable, Equatable, Codable {
         public var id: String
         public var control: Bool
         public var guests: Int

@@ -50,7 +50,7 @@ public enum TestMethodSetting: Sendable, Equatable {
 }
 
 /// What happens when the experiment concludes (or not).
-public enum PostTestAction: String, Sendable {
+public enum PostTestAction: String, Sendable, Codable {
     case promoteWinner = "promote_winner"
     case revertToControl = "revert_to_control"
     case complete

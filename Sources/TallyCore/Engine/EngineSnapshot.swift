@@ -1,0 +1,162 @@
+/// Every piece of an engine's state, as a value that can be encoded (JSON, property lists) and
+/// restored into an engine later: guests, sessions, goal and outcome totals, counters, rule
+/// errors and experiments. The rules themselves are not part of it; a restored engine keeps its
+/// own and matches definitions by id, as a reload does.
+public struct EngineSnapshot: Codable, Sendable {
+    /// The snapshot format; ``Engine/restore(_:)`` refuses other versions.
+    public static let currentVersion = 1
+    public var version = EngineSnapshot.currentVersion
+
+    var guests: [GuestState]
+    var goalTotals: [Report.GoalSummary]
+    var outcomeTotals: [Report.OutcomeSummary]
+    var outcomeGroupOfSlot: [Int?]
+    var groupNames: [String]
+    var groupTotals: [GroupTotal]
+    var groupGuests: [GuestGroup]
+    var counters: [String: Double]
+    var ruleErrors: [Report.RuleErrorSummary]
+    var eventCounts: Report.EventCounts
+    var sessionCount: Int
+    var eventSerial: Int
+    var latestTimestamp: Int64
+    var experiments: [ExperimentState]
+
+    struct GroupTotal: Codable, Sendable {
+        var guests: Int
+        var value: Double
+    }
+
+    /// One experiment's live state, with the shape of its definition to match on restore.
+    struct ExperimentState: Codable, Sendable {
+        var id: String
+        var variants: [String]
+        /// (id, metric, unit) of each goal, in order.
+        var metrics: [MetricKey]
+        var exposed: [Int]
+        var multipleExposures: Int
+        var participantGuests: [Int]
+        var participantNumbers: [Int32]
+        var participants: [Participant]
+        var statistics: [[UnitStatistics]]
+        var conclusion: ExperimentConclusion?
+        var evaluation: ExperimentEvaluation
+    }
+
+    struct MetricKey: Codable, Sendable, Equatable {
+        var id: String
+        var kind: String
+        var unit: String
+    }
+
+    /// Accepted events the snapshot includes.
+    public var acceptedEvents: Int { eventCounts.accepted }
+}
+
+extension Engine {
+    /// The engine's whole state as a value.
+    public func snapshot() -> EngineSnapshot {
+        EngineSnapshot(
+            guests: Array(guests), goalTotals: goalTotals, outcomeTotals: outcomeTotals,
+            outcomeGroupOfSlot: outcomeGroupOfSlot, groupNames: groupNames,
+            groupTotals: groupTotals.map { .init(guests: $0.guests, value: $0.value) },
+            groupGuests: Array(groupGuests), counters: counters, ruleErrors: ruleErrors.summaries,
+            eventCounts: eventCounts, sessionCount: sessionCount, eventSerial: eventSerial,
+            latestTimestamp: latestTimestamp,
+            experiments: (experiments + retiredExperiments).map { $0.state })
+    }
+
+    /// Replaces this engine's state with the snapshot's. The engine's current rules are kept and
+    /// definitions matched by id: goals and outcomes by id, experiments by id when their
+    /// variants are the same (goals by id, metric and unit). Returns notes on what could not be
+    /// carried (an experiment whose variants changed or that the rules no longer define).
+    @discardableResult
+    public func restore(_ snapshot: EngineSnapshot) -> [String] {
+        guard snapshot.version == EngineSnapshot.currentVersion else {
+            return ["snapshot version \(snapshot.version) is not supported (expected \(EngineSnapshot.currentVersion)); state not restored"]
+        }
+        guests = ContiguousArray(snapshot.guests)
+        guestLookup = Dictionary(uniqueKeysWithValues: guests.enumerated().map { ($0.element.id, $0.offset) })
+        goalTotals = snapshot.goalTotals
+        goalSlots = Dictionary(uniqueKeysWithValues: goalTotals.enumerated().map { ($0.element.id, $0.offset) })
+        outcomeTotals = snapshot.outcomeTotals
+        outcomeSlots = Dictionary(uniqueKeysWithValues: outcomeTotals.enumerated().map { ($0.element.id, $0.offset) })
+        outcomeGroupOfSlot = snapshot.outcomeGroupOfSlot
+        groupNames = snapshot.groupNames
+        groupTotals = snapshot.groupTotals.map { (guests: $0.guests, value: $0.value) }
+        groupGuests = Set(snapshot.groupGuests)
+        counters = snapshot.counters
+        ruleErrors.restore(snapshot.ruleErrors)
+        eventCounts = snapshot.eventCounts
+        sessionCount = snapshot.sessionCount
+        restoreSerial(eventSerial: snapshot.eventSerial, latestTimestamp: snapshot.latestTimestamp)
+
+        var notes: [String] = []
+        var restored: [ExperimentTracker] = []
+        for state in snapshot.experiments {
+            guard let (index, rule) = rules.experiments.enumerated().first(where: { $0.element.id == state.id }) else {
+                notes.append("experiment '\(state.id)': not in the current rules; its saved figures are dropped")
+                continue
+            }
+            guard rule.variants.map(\.id) == state.variants else {
+                notes.append("experiment '\(state.id)': its variants changed, so its figures start over")
+                continue
+            }
+            let result = ExperimentTracker.restoring(state, rule: rule, index: index)
+            restored.append(result.tracker)
+            notes += result.notes
+        }
+        experiments = restored
+        retiredExperiments = []
+        reloadNotes = []
+        adopt(rules)
+        return notes + reloadNotes
+    }
+}
+
+extension ExperimentTracker {
+    /// The tracker's state for a snapshot.
+    var state: EngineSnapshot.ExperimentState {
+        let pairs = participantIndex.sorted { $0.key < $1.key }
+        return EngineSnapshot.ExperimentState(
+            id: rule.id, variants: rule.variants.map(\.id),
+            metrics: rule.metrics.map { .init(id: $0.id, kind: $0.kind.rawValue, unit: $0.unit.rawValue) },
+            exposed: exposed, multipleExposures: multipleExposures,
+            participantGuests: pairs.map(\.key), participantNumbers: pairs.map(\.value),
+            participants: Array(participants), statistics: statistics, conclusion: conclusion, evaluation: evaluation)
+    }
+
+    /// A tracker for `rule` holding a snapshot's state, goals matched by (id, metric, unit).
+    static func restoring(_ state: EngineSnapshot.ExperimentState, rule: ExperimentRule,
+                          index: Int) -> (tracker: ExperimentTracker, notes: [String]) {
+        let tracker = ExperimentTracker(rule: rule, index: index)
+        tracker.exposed = state.exposed
+        tracker.multipleExposures = state.multipleExposures
+        tracker.participantIndex = Dictionary(uniqueKeysWithValues: zip(state.participantGuests, state.participantNumbers))
+        tracker.participants = ContiguousArray(state.participants)
+        tracker.conclusion = state.conclusion
+        tracker.evaluation = state.evaluation
+        let carried: [Int?] = rule.metrics.map { metric in
+            state.metrics.firstIndex { $0 == .init(id: metric.id, kind: metric.kind.rawValue, unit: metric.unit.rawValue) }
+        }
+        var notes: [String] = []
+        for key in state.metrics where !carried.contains(where: { $0.map { state.metrics[$0] } == key }) {
+            notes.append("experiment '\(rule.id)': goal '\(key.id)' is not in the current rules; its saved figures are dropped")
+        }
+        tracker.statistics = rule.metrics.indices.map { position in
+            if let source = carried[position] { return state.statistics[source] }
+            var fresh = Array(repeating: UnitStatistics(), count: rule.variants.count)
+            if rule.metrics[position].unit == .guest {
+                for participant in state.participants { fresh[participant.variant].enroll() }
+            }
+            return fresh
+        }
+        for number in tracker.participants.indices {
+            let values = tracker.participants[number].values
+            let sessions = tracker.participants[number].sessions
+            tracker.participants[number].values = ContiguousArray(carried.map { $0.map { values[$0] } ?? UnitValue() })
+            tracker.participants[number].sessions = ContiguousArray(carried.map { $0.map { sessions[$0] } ?? SessionScratch() })
+        }
+        return (tracker, notes)
+    }
+}
