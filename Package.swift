@@ -20,6 +20,12 @@ let package = Package(
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
         ),
+        // SQLite 3 from the system (Debian: libsqlite3-dev), for the state store (--state).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         // C code that may raise Lua errors: trampoline, protected calls, hooks, allocator.
         .target(name: "CLuaSupport", dependencies: ["CLua"]),
         // Swift binding over one lua_State. Knows nothing of rules.
@@ -34,7 +40,7 @@ let package = Package(
         // The domain: events, sessions, guests, rules, experiments, report.
         .target(
             name: "TallyCore",
-            dependencies: ["LuaKit", "TallyStats", "CEventJSON"],
+            dependencies: ["LuaKit", "TallyStats", "CEventJSON", "CSQLite"],
             // The engine's hot loop touches its own arrays millions of times per second; dynamic
             // exclusivity checks cost ~8% there and guard nothing the tests don't.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],

@@ -1,0 +1,316 @@
+import Foundation
+
+/// An ``Engine`` whose state lives in a ``StateStore`` (`--state FILE`, docs/state.md).
+///
+/// Opening restores the latest snapshot and replays the journal after it. Every batch of
+/// events is applied to the engine and then journaled in one durable transaction (the raw
+/// lines, or for an events file the byte range and the file's new position), so a crash loses
+/// at most the batch in flight, which was never acknowledged and whose input position did not
+/// move. A checkpoint writes a new snapshot and empties the journal: every
+/// ``checkpointEvents`` events or ``checkpointMilliseconds``, after a reload, and when the
+/// caller closes cleanly.
+///
+/// Not thread-safe, like the engine: use it from one thread (or actor) at a time.
+public final class DurableEngine {
+    public let engine: Engine
+    public let store: StateStore
+    /// The content hash of the engine's current rules.
+    public private(set) var rulesHash: String
+    /// What opening found worth telling: restored counts, rules that changed, what could not carry.
+    public private(set) var notes: [String] = []
+    /// Events (accepted or rejected) after which a checkpoint is due.
+    public var checkpointEvents = 1_000_000
+    /// Time after which a checkpoint is due, in milliseconds.
+    public var checkpointMilliseconds: Int64 = 300_000
+    /// Journal entries replayed when opening.
+    public private(set) var replayedEntries = 0
+    /// Set once a write failed after the engine had moved ahead: memory and file disagree, so
+    /// nothing more is accepted (restart to recover from the file).
+    public private(set) var failure: StateStoreError?
+
+    private var eventsSinceCheckpoint = 0
+    private var lastCheckpoint: Int64
+    private let clock: @Sendable () -> Int64
+    private var parser = EventParser()
+    /// Head fingerprints of files being read (canonical path → digest once 4 KiB are consumed).
+    private static let fingerprintBytes = 4096
+
+    /// Restores `store`'s snapshot into `engine` and replays the journal.
+    /// - Throws: ``StateStoreError`` when the snapshot cannot be decoded or the journal cannot
+    ///   be replayed (an events file it refers to is gone); the file is left as it is.
+    public init(engine: Engine, store: StateStore, rulesHash: String,
+                clock: @escaping @Sendable () -> Int64 = StateStore.wallClock) throws {
+        self.engine = engine
+        self.store = store
+        self.rulesHash = rulesHash
+        self.clock = clock
+        lastCheckpoint = clock()
+        var after: Int64 = 0
+        if let stored = try store.loadSnapshot() {
+            after = stored.journalSequence
+            let snapshot: EngineSnapshot
+            do {
+                snapshot = try JSONDecoder().decode(EngineSnapshot.self, from: Data(stored.data))
+            } catch {
+                throw StateStoreError(path: store.path, problem: "its snapshot cannot be read (\(error)); it was left as it is")
+            }
+            guard snapshot.version == EngineSnapshot.currentVersion else {
+                throw StateStoreError(path: store.path, problem:
+                    "its snapshot has format \(snapshot.version), this Tally reads \(EngineSnapshot.currentVersion); it was left as it is")
+            }
+            notes += engine.restore(snapshot)
+            if stored.rulesHash != rulesHash {
+                notes.append("the rules changed since the state was saved (\(stored.rulesHash) → \(rulesHash)); "
+                    + "goals, outcomes and experiments were matched by id")
+            }
+        }
+        try store.forEachJournalEntry(after: after) { _, entry, advanced in
+            try replay(entry)
+            if advanced { engine.advance() }
+            replayedEntries += 1
+        }
+        if replayedEntries > 0 {
+            notes.append("replayed \(replayedEntries) journal entr\(replayedEntries == 1 ? "y" : "ies") written after the last checkpoint")
+        }
+    }
+
+    // MARK: Batches
+
+    /// Applies a batch of JSON Lines (`POST /events`, standard input) and journals it before
+    /// returning; `advance` runs ``Engine/advance()`` afterwards (long-running modes).
+    /// - Throws: ``StateStoreError`` when the journal cannot be written; the engine then holds
+    ///   events the file does not (``failure`` is set and later batches are refused).
+    @discardableResult
+    public func apply(lines: [UInt8], input: String, firstLine: Int, advance: Bool = false,
+                      onReject: (EventRejection) -> Void) throws(StateStoreError) -> Engine.BatchCounts {
+        if let failure { throw failure }
+        let counts = lines.withUnsafeBytes {
+            engine.ingest(lines: $0, firstLine: firstLine, parser: &parser, onReject: onReject)
+        }
+        if advance { engine.advance() }
+        try journal(.lines(input: input, firstLine: firstLine, lines: lines), advanced: advance, position: nil)
+        try counted(counts)
+        return counts
+    }
+
+    /// What reading an events file did.
+    public struct FileProgress: Sendable, Equatable {
+        /// Lines an earlier run had already consumed (skipped now).
+        public var skippedLines = 0
+        /// What this run applied.
+        public var counts = Engine.BatchCounts()
+    }
+
+    /// Reads the events file at `path` from where this state last stopped reading it, applying
+    /// and journaling it in batches of about `batchBytes`. A file whose consumed part changed
+    /// (a different file under the same path) is refused.
+    /// - Throws: `LineReader.ReadError` when the file cannot be read, ``StateStoreError`` when it
+    ///   changed or the journal cannot be written.
+    public func ingest(file path: String, batchBytes: Int = 1 << 20,
+                       onReject: (EventRejection) -> Void) throws -> FileProgress {
+        if let failure { throw failure }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw LineReader.ReadError(name: path, code: errno) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw LineReader.ReadError(name: path, code: errno) }
+        let canonical = Self.canonicalPath(path)
+        var progress = FileProgress()
+        var offset: Int64 = 0
+        var line = 0
+        if let previous = try store.position(ofInput: canonical) {
+            let head = try Self.fingerprint(fd, consumed: previous.byteOffset, name: path)
+            guard Int64(info.st_size) >= previous.byteOffset, head == previous.fingerprint else {
+                throw StateStoreError(path: store.path, problem:
+                    "events file \"\(path)\" is not the file it read before (it had consumed \(previous.line) lines, "
+                    + "\(previous.byteOffset) bytes, of a file with other content); give new events in another file")
+            }
+            offset = previous.byteOffset
+            line = previous.line
+            progress.skippedLines = line
+        } else if Int64(info.st_size) >= 3 {
+            var bom = [UInt8](repeating: 0, count: 3)
+            if pread(fd, &bom, 3, 0) == 3, bom == [0xEF, 0xBB, 0xBF] { offset = 3 }
+        }
+        guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw LineReader.ReadError(name: path, code: errno) }
+
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: max(1, batchBytes))
+        func flush(_ count: Int) throws {
+            let batch = Array(pending[..<count])
+            pending.removeFirst(count)
+            let counts = batch.withUnsafeBytes {
+                engine.ingest(lines: $0, firstLine: line + 1, parser: &parser, onReject: onReject)
+            }
+            let end = offset + Int64(count)
+            let endLine = line + counts.lines
+            let fingerprint = try Self.fingerprint(fd, consumed: end, name: path)
+            let position = InputPosition(path: canonical, device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
+                                         sizeSeen: max(Int64(info.st_size), end), byteOffset: end, line: endLine,
+                                         fingerprint: fingerprint)
+            try journal(.range(input: canonical, firstLine: line + 1, startOffset: offset, endOffset: end, endLine: endLine),
+                        advanced: false, position: position)
+            offset = end
+            line = endLine
+            progress.counts.lines += counts.lines
+            progress.counts.accepted += counts.accepted
+            progress.counts.rejected += counts.rejected
+            try counted(counts)
+        }
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw LineReader.ReadError(name: path, code: errno)
+            }
+            if count == 0 {
+                if !pending.isEmpty { try flush(pending.count) }  // a last line without \n
+                break
+            }
+            pending += chunk[..<count]
+            if let newline = pending.lastIndex(of: 0x0A) { try flush(newline + 1) }
+        }
+        return progress
+    }
+
+    /// Reads standard input (or any descriptor) to its end in batches, journaling each as raw
+    /// lines: a pipe cannot be read again, so its position means nothing to a later run.
+    public func ingest(stream fd: Int32, name: String, batchBytes: Int = 1 << 20,
+                       onReject: (EventRejection) -> Void) throws -> Engine.BatchCounts {
+        var total = Engine.BatchCounts()
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: max(1, batchBytes))
+        var line = 0
+        var first = true
+        func flush(_ count: Int) throws {
+            var batch = Array(pending[..<count])
+            pending.removeFirst(count)
+            if first, batch.starts(with: [0xEF, 0xBB, 0xBF]) { batch.removeFirst(3) }
+            first = false
+            let counts = try apply(lines: batch, input: name, firstLine: line + 1, onReject: onReject)
+            line += counts.lines
+            total.lines += counts.lines
+            total.accepted += counts.accepted
+            total.rejected += counts.rejected
+        }
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw LineReader.ReadError(name: name, code: errno)
+            }
+            if count == 0 {
+                if !pending.isEmpty { try flush(pending.count) }
+                break
+            }
+            pending += chunk[..<count]
+            if let newline = pending.lastIndex(of: 0x0A) { try flush(newline + 1) }
+        }
+        return total
+    }
+
+    // MARK: Reloads and checkpoints
+
+    /// Records that the engine's rules were reloaded (their new content hash) and checkpoints,
+    /// so that the journal after a snapshot always belongs to one rule set.
+    public func reloaded(rulesHash: String) throws(StateStoreError) {
+        if let failure { throw failure }
+        self.rulesHash = rulesHash
+        try journal(.reload(rulesHash: rulesHash), advanced: false, position: nil)
+        try checkpoint()
+    }
+
+    /// Writes a snapshot of the engine that includes the whole journal, and empties the journal.
+    public func checkpoint() throws(StateStoreError) {
+        if let failure { throw failure }
+        let data: Data
+        do {
+            data = try JSONEncoder().encode(engine.snapshot())
+        } catch {
+            throw StateStoreError(path: store.path, problem: "cannot encode the engine's state: \(error)")
+        }
+        do {
+            try store.checkpoint(snapshot: [UInt8](data), encoding: "json", rulesHash: rulesHash)
+        } catch {
+            // The journal still holds everything: nothing is lost, memory and file agree.
+            throw error
+        }
+        eventsSinceCheckpoint = 0
+        lastCheckpoint = clock()
+    }
+
+    /// Checkpoints when ``checkpointEvents`` events or ``checkpointMilliseconds`` have passed.
+    public func checkpointIfDue() throws(StateStoreError) {
+        guard eventsSinceCheckpoint > 0 else { return }
+        if eventsSinceCheckpoint >= checkpointEvents || clock() - lastCheckpoint >= checkpointMilliseconds {
+            try checkpoint()
+        }
+    }
+
+    // MARK: Internals
+
+    private func journal(_ entry: JournalEntry, advanced: Bool, position: InputPosition?) throws(StateStoreError) {
+        do {
+            try store.append(entry, advanced: advanced, position: position)
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private func counted(_ counts: Engine.BatchCounts) throws(StateStoreError) {
+        eventsSinceCheckpoint += counts.accepted + counts.rejected
+        try checkpointIfDue()
+    }
+
+    private func replay(_ entry: JournalEntry) throws {
+        switch entry {
+        case .lines(_, let firstLine, let lines):
+            lines.withUnsafeBytes { _ = engine.ingest(lines: $0, firstLine: firstLine, parser: &parser, onReject: { _ in }) }
+        case .range(let input, let firstLine, let start, let end, _):
+            let fd = open(input, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw StateStoreError(path: store.path, problem:
+                    "cannot replay its journal: events file \"\(input)\" cannot be opened (\(String(cString: strerror(errno)))); it was left as it is")
+            }
+            defer { close(fd) }
+            var bytes = [UInt8](repeating: 0, count: Int(end - start))
+            var done = 0
+            while done < bytes.count {
+                let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(start) + off_t(done)) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else {
+                    throw StateStoreError(path: store.path, problem:
+                        "cannot replay its journal: events file \"\(input)\" is shorter than when it was read; it was left as it is")
+                }
+                done += count
+            }
+            bytes.withUnsafeBytes { _ = engine.ingest(lines: $0, firstLine: firstLine, parser: &parser, onReject: { _ in }) }
+        case .reload:
+            break  // the engine runs the current rules; a checkpoint normally follows a reload at once
+        }
+    }
+
+    /// The absolute path with symbolic links resolved (the key of the inputs table).
+    static func canonicalPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// FNV-1a of the first min(4 KiB, consumed) bytes of the file.
+    static func fingerprint(_ fd: Int32, consumed: Int64, name: String) throws -> String {
+        let count = Int(min(Int64(fingerprintBytes), max(0, consumed)))
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(done)) }
+            if read < 0 && errno == EINTR { continue }
+            if read <= 0 { break }
+            done += read
+        }
+        var hash = FNV1a()
+        hash.add(bytes[..<done])
+        return "\(done):\(hash.hex)"
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+@testable import TallyCore
+
+/// `DurableEngine`: a stream processed in pieces, with restarts (clean, or a crash that leaves
+/// only the journal) between them, gives the same report as one pass.
+@Suite struct DurableEngineTests {
+    static let source = """
+        goal "view" { on = "VIEW", points = 1 }
+        goal "form" { on = "FORM", points = 10, count = "guest",
+                      where = function(e, guest) guest.data.forms = (guest.data.forms or 0) + 1; count("forms"); return true end }
+        outcome "lead" { group = "Leads", when = function(guest) return guest.points >= 12 end, value = 100 }
+        experiment "x" {
+          variants = { "a", "b" },
+          goals = { conversion_rate { on = "FORM" }, revenue { per = "session" }, bounce_rate { page = "/p" } },
+        }
+        """
+
+    /// 300 seeded events for 23 guests, with a few bad lines.
+    static func lines() -> [String] {
+        var random = SeededRandom(seed: 5)
+        var lines: [String] = []
+        for index in 0..<300 {
+            let guest = "g\(Int.random(in: 0..<23, using: &random))"
+            let ts = Int64(index) * 4 * 60_000
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0: lines.append(event("EXPOSURE", guest, ts, "\"experiment\":\"x\",\"variant\":\"\(index % 2 == 0 ? "a" : "b")\""))
+            case 1, 2, 3, 4: lines.append(event("VIEW", guest, ts, "\"page\":\"/p\""))
+            case 5: lines.append(event("FORM", guest, ts))
+            case 6: lines.append(event("CONFIRM", guest, ts, "\"revenue\":\(Int.random(in: 10...90, using: &random))"))
+            case 7: lines.append("{\"type\":\"VIEW\"}")
+            case 8: lines.append("")
+            default: lines.append(event("VIEW", guest, ts, "\"page\":\"/q\""))
+            }
+        }
+        return lines
+    }
+
+    /// The report of one pass over the lines read from a file, as `tally run` reads them.
+    static func onePass() throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tally-onepass-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data((lines().joined(separator: "\n") + "\n").utf8).write(to: file)
+        let engine = try engine()
+        try engine.ingest(files: [file.path]) { _, _ in }
+        return ReportJSON.render(engine.finish())
+    }
+
+    static func engine() throws -> Engine {
+        Engine(rules: try RuleLoader().load(sources: [("rules/main.lua", source)]))
+    }
+
+    @Test(arguments: [false, true])
+    func batchesAcrossRestartsGiveTheOnePassReport(cleanRestarts: Bool) throws {
+        let scratch = try StateStoreTests.Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("state.db")
+        let all = Self.lines()
+        let cuts = [0, 37, 120, 121, 250, all.count]
+        for (start, end) in zip(cuts, cuts.dropFirst()) {
+            let durable = try DurableEngine(engine: try Self.engine(), store: try StateStore(path: path), rulesHash: "r")
+            durable.checkpointEvents = 50  // some checkpoints fall inside a piece
+            let text = Array((all[start..<end].joined(separator: "\n") + "\n").utf8)
+            try durable.apply(lines: text, input: "test", firstLine: start + 1) { _ in }
+            if cleanRestarts { try durable.checkpoint() }
+        }
+        let store = try StateStore(path: path)
+        let durable = try DurableEngine(engine: try Self.engine(), store: store, rulesHash: "r")
+        if !cleanRestarts { #expect(durable.replayedEntries > 0) }
+        #expect(ReportJSON.render(durable.engine.finish()) == (try Self.onePass()))
+    }
+
+    @Test func aFileReadInTwoRunsContinuesWhereTheFirstStopped() throws {
+        let scratch = try StateStoreTests.Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("state.db")
+        let events = scratch.path("events.jsonl")
+        let all = Self.lines()
+        try Data((all[..<140].joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: events))
+        var rejectedLines: [Int] = []
+        do {
+            let durable = try DurableEngine(engine: try Self.engine(), store: try StateStore(path: path), rulesHash: "r")
+            let progress = try durable.ingest(file: events, batchBytes: 700) { rejectedLines.append($0.line) }
+            #expect(progress.skippedLines == 0)
+            #expect(progress.counts.lines == 140)
+            // No checkpoint: the second run replays the journal's byte ranges.
+        }
+        // The same file with more lines appended.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: events))
+        handle.seekToEndOfFile()
+        handle.write(Data((all[140...].joined(separator: "\n") + "\n").utf8))
+        try handle.close()
+        let durable = try DurableEngine(engine: try Self.engine(), store: try StateStore(path: path), rulesHash: "r")
+        let progress = try durable.ingest(file: events, batchBytes: 1000) { rejectedLines.append($0.line) }
+        #expect(progress.skippedLines == 140)
+        #expect(progress.counts.lines == all.count - 140)
+        #expect(ReportJSON.render(durable.engine.finish()) == (try Self.onePass()))
+        // Every bad line was reported once, with its line number in the file.
+        let expected = all.enumerated().filter { $0.element == "{\"type\":\"VIEW\"}" }.map { $0.offset + 1 }
+        #expect(rejectedLines == expected)
+    }
+
+    @Test func aDifferentFileUnderTheSamePathIsRefused() throws {
+        let scratch = try StateStoreTests.Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("state.db")
+        let events = scratch.path("events.jsonl")
+        try Data((Self.lines()[..<20].joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: events))
+        do {
+            let durable = try DurableEngine(engine: try Self.engine(), store: try StateStore(path: path), rulesHash: "r")
+            _ = try durable.ingest(file: events) { _ in }
+            try durable.checkpoint()
+        }
+        try Data((Self.lines()[20..<60].joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: events))
+        let durable = try DurableEngine(engine: try Self.engine(), store: try StateStore(path: path), rulesHash: "r")
+        #expect(throws: StateStoreError.self) { _ = try durable.ingest(file: events) { _ in } }
+    }
+
+    @Test func changedRulesAreNotedAndAnUnreadableSnapshotIsRefused() throws {
+        let scratch = try StateStoreTests.Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("state.db")
+        do {
+            let durable = try DurableEngine(engine: try Self.engine(), store: try StateStore(path: path), rulesHash: "r1")
+            try durable.apply(lines: Array(Self.lines()[0].utf8), input: "t", firstLine: 1) { _ in }
+            try durable.checkpoint()
+        }
+        do {
+            let durable = try DurableEngine(engine: try Self.engine(), store: try StateStore(path: path), rulesHash: "r2")
+            #expect(durable.notes.contains { $0.hasPrefix("the rules changed since the state was saved (r1 → r2)") })
+        }
+        do {
+            let store = try StateStore(path: path)
+            try store.checkpoint(snapshot: Array("not json".utf8), encoding: "json", rulesHash: "r2")
+        }
+        #expect(throws: StateStoreError.self) {
+            _ = try DurableEngine(engine: try Self.engine(), store: try StateStore(path: path), rulesHash: "r2")
+        }
+    }
+}
