@@ -17,8 +17,13 @@ struct Run: ParsableCommand {
             "-" is standard input). Rejected lines are reported as FILE:LINE: reason on standard \
             error (or in the --rejects file) and counted in the report; they do not stop the run.
 
+            With --state FILE the engine's state is kept in FILE (SQLite) across runs: the report \
+            covers every run, and an events file is read from where an earlier run (even a killed \
+            one) stopped. See docs/state.md.
+
             Exit status: 0 ok (even with rejected lines), 64 usage error, 65 rules failed to load, \
-            66 input cannot be read, 73 an output file cannot be written.
+            66 input cannot be read, 73 an output file cannot be written, 74 the state file is \
+            refused or cannot be written.
             """)
 
     @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
@@ -44,6 +49,8 @@ struct Run: ParsableCommand {
                                valueName: "duration"))
     var sessionTimeout: String?
 
+    @OptionGroup var stateOptions: StateOptions
+
     /// The report formats.
     enum Format: String, CaseIterable {
         case table, json
@@ -63,6 +70,9 @@ struct Run: ParsableCommand {
         try checkOutputsAreNotInputs()
 
         let rules = try RuleLoader().load(directory: rulesDirectory)
+        if stateOptions.state != nil {
+            return try executeWithState(rules: rules, format: format, timeout: timeout)
+        }
         let readers = try eventFiles.isEmpty ? [LineReader(path: "-")] : eventFiles.map { try LineReader(path: $0) }
         let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
         defer { diagnostics.flush() }
