@@ -21,6 +21,12 @@ let package = Package(
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
         ),
+        // libedit (BSD editline) for the REPL's line editing and history (Debian: libedit-dev).
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         // SQLite 3 from the system (Debian: libsqlite3-dev), for the state store (--state).
         .systemLibrary(
             name: "CSQLite",
@@ -50,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "tally",
             dependencies: [
-                "TallyCore", "TallyStats",
+                "TallyCore", "TallyStats", "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]

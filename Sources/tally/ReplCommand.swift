@@ -1,0 +1,147 @@
+import ArgumentParser
+import TallyCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `tally repl`: an interactive session over the engine (docs/repl.md). Each line is an event
+/// (JSON), a `:command` or Lua; the logic is in `Repl/` (``ReplSession`` and its renderers),
+/// this file reads standard input and watches the rules directory.
+struct Repl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repl",
+        abstract: "Try rules interactively: type events, commands (:help) or Lua.",
+        discussion: """
+            The --events files are ingested first (rejected lines go to standard error). Then each \
+            input line is an event (a line starting with "{"), whose trace is printed; a command \
+            (:help, :guest ID, :report [json], :rules, :reload, :load FILE, :quit); or Lua, \
+            evaluated in the rules' sandbox. On a terminal lines can be edited, with history in \
+            ~/.tally_history; the rules directory is watched and reloaded when a rule file changes.
+
+            Exit status: 0 ok, 1 (input not a terminal) some line or command failed, 64 usage \
+            error, 65 rules failed to load, 66 an events file cannot be read.
+            """)
+
+    @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
+    var rulesDirectory: String
+
+    @Option(name: .customLong("events"),
+            help: ArgumentHelp("An events file (JSON Lines) to ingest before the session; repeat for several.",
+                               valueName: "file"))
+    var eventFiles: [String] = []
+
+    @Option(name: .customLong("session-timeout"),
+            help: ArgumentHelp("Inactivity that ends a session, e.g. 30m, 90s, 1h (overrides the rules' settings).",
+                               valueName: "duration"))
+    var sessionTimeout: String?
+
+    @Flag(inversion: .prefixedNo, help: "Reload the rules when a rule file changes.")
+    var watch = true
+
+    /// The prompt on a terminal.
+    static let prompt = "tally> "
+
+    func run() throws {
+        var failed = false
+        try CommandFailure.reporting { failed = try execute() }
+        if failed { throw ExitCode(1) }
+    }
+
+    /// The whole session; returns whether a line failed with piped input.
+    func execute() throws -> Bool {
+        let timeout = try parsedSessionTimeout()
+        if eventFiles.contains("-") {
+            throw CommandFailure.usage("--events - would read standard input, which the session reads")
+        }
+        let rules = try RuleLoader().load(directory: rulesDirectory)
+        let engine = Engine(rules: rules, sessionTimeout: timeout)
+        let output = ReplOutput.standard
+        let session = ReplSession(engine: engine, rulesDirectory: rulesDirectory, output: output)
+
+        if !eventFiles.isEmpty {
+            engine.tracing = false
+            try engine.ingest(files: eventFiles) { name, rejection in
+                output.err(rejection.description(file: name == LineReader.standardInputName ? "stdin" : name) + "\n")
+            }
+            engine.advance()
+            engine.tracing = true
+        }
+
+        let watcher = makeWatcher(session)
+        if isatty(STDIN_FILENO) == 1 {
+            runOnTerminal(session, watcher: watcher)
+            return false
+        }
+        try runPiped(session, watcher: watcher)
+        return session.failed
+    }
+
+    /// Standard input is not a terminal: no prompt, no line editing; a failed line sets the
+    /// exit status.
+    func runPiped(_ session: ReplSession, watcher: RuleWatcher?) throws {
+        let input = PipedInput(watcher: watcher?.fileDescriptor)
+        var ended = false
+        while !ended && !session.quit {
+            try input.next { item in
+                switch item {
+                case .line(let line): session.handle(line)
+                case .watcher: Self.reloadIfChanged(session, watcher: watcher)
+                case .end: ended = true
+                }
+            }
+        }
+    }
+
+    /// A terminal: libedit with the prompt and history; the watcher's reloads print above the
+    /// line being edited.
+    func runOnTerminal(_ session: ReplSession, watcher: RuleWatcher?) {
+        let input = TerminalInput(prompt: Self.prompt, watcher: watcher?.fileDescriptor,
+                                  historyPath: TerminalInput.defaultHistoryPath())
+        defer { input.close() }
+        session.say(["Tally \(TallyVersion.current): rules from \(rulesDirectory)"
+            + (watcher == nil ? "" : " (watched)") + ". :help lists the commands, :quit or Ctrl-D ends."])
+        var ended = false
+        while !ended && !session.quit {
+            input.next { item in
+                switch item {
+                case .line(let line): session.handle(line)
+                case .watcher: input.printAbovePrompt { Self.reloadIfChanged(session, watcher: watcher) }
+                case .end: ended = true
+                }
+            }
+        }
+    }
+
+    /// The watcher's descriptor was readable: if a rule file changed, wait for the burst of
+    /// saves to end and reload (printing `rules reloaded` or the error).
+    static func reloadIfChanged(_ session: ReplSession, watcher: RuleWatcher?) {
+        guard let watcher, watcher.drain() else { return }
+        watcher.settle()
+        session.reload(byCommand: false)
+    }
+
+    /// A watcher of the rules directory, unless `--no-watch`.
+    /// One that cannot start (e.g. the system's watch limit) is a note, not a failure.
+    func makeWatcher(_ session: ReplSession) -> RuleWatcher? {
+        guard watch else { return nil }
+        do {
+            return try RuleWatcher(directory: rulesDirectory)
+        } catch {
+            session.warn("\(error); the rules are not watched (:reload reloads them)")
+            return nil
+        }
+    }
+
+    /// `--session-timeout` in milliseconds, or nil when not given.
+    func parsedSessionTimeout() throws -> Int64? {
+        guard let sessionTimeout else { return nil }
+        guard let milliseconds = DurationText.milliseconds(sessionTimeout), milliseconds > 0 else {
+            throw CommandFailure.usage(
+                "--session-timeout must be a positive duration like 30m, 90s or 1h, got \"\(sessionTimeout)\"")
+        }
+        return milliseconds
+    }
+}
