@@ -14,6 +14,11 @@ import Testing
           variants = { "control", "one_page" },
           goals = { conversion_rate { id = "orders", on = "CONFIRM" } },
         }
+        goal "profile" { on = "FORM", where = function(e, guest)
+          guest.data.plan = e.plan
+          guest.data.score = 1.5
+          return false
+        end }
         """
 
     /// A scratch directory with `rules/all.lua`; returns it and the rule file's path.
@@ -142,7 +147,7 @@ import Testing
         defer { dir.remove() }
         let input = """
             {"type":"VIEW","guest":"g1","ts":1000}
-            {"type":"FORM","guest":"g1","ts":2000,"form":"pricing"}
+            {"type":"FORM","guest":"g1","ts":2000,"form":"pricing","plan":"pro"}
             {"type":"EXPOSURE","guest":"g1","ts":3000,"experiment":"checkout","variant":"one_page"}
             :guest g1
             :guest nobody
@@ -170,7 +175,7 @@ import Testing
               session      g1#1 (open): 21 points, 1 view, 3 events, last event 1970-01-01T00:00:03.000Z
               goals        pricing ×1, visit ×1
               outcomes     mql
-              data         —
+              data         plan = "pro", score = 1.5
               experiments  checkout: one_page
 
             """

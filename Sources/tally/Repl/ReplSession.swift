@@ -16,7 +16,7 @@ struct ReplOutput {
 
 /// One `tally repl` session over an engine (docs/repl.md): each input line is an event (it
 /// starts with `{`), a command (it starts with `:`) or Lua. The session knows nothing of
-/// terminals or file descriptors: ``ReplCommand`` feeds it lines from standard input.
+/// terminals or file descriptors: ``Repl`` (ReplCommand.swift) feeds it lines from standard input.
 ///
 /// A line that fails (a rejected event, an unknown or failing command, a Lua error) prints a
 /// one-line `error: ...` and sets ``failed``; the session goes on.
@@ -49,18 +49,18 @@ final class ReplSession {
 
     // MARK: Lines
 
-    /// Handles one input line (blank lines are skipped by the caller's ``LineReader``).
+    /// Handles one input line (blank lines are skipped by ``LineReader`` and the line editor).
     func handle(_ line: LineReader.Line) {
         guard !quit else { return }
         switch line {
         case .oversize:
-            reject(parsed(line))
+            event(parser.parse(line))  // too long for an event: rejected as one
         case .text(let bytes, _):
             let first = bytes.firstIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
             guard let first else { return }
             switch bytes[first] {
             case UInt8(ascii: "{"):
-                event(parsed(line))
+                event(parser.parse(line))
             case UInt8(ascii: ":"):
                 command(String(decoding: bytes[first...], as: UTF8.self))
             default:
@@ -69,35 +69,18 @@ final class ReplSession {
         }
     }
 
-    /// Handles one line of text numbered `number` (from the line editor).
-    func handle(text: String, number: Int) {
-        var text = text
-        text.withUTF8 { handle(.text(UnsafeRawBufferPointer($0), number: number)) }
-    }
-
-    private func parsed(_ line: LineReader.Line) -> Result<Event, EventRejection> {
-        parser.parse(line)
-    }
-
-    /// Ingests one parsed event with tracing on and prints what it did.
+    /// Ingests one parsed event with tracing on and prints what it did, or the rejection.
     private func event(_ result: Result<Event, EventRejection>) {
         switch result {
         case .failure(let rejection):
             engine.countRejected()
-            reject(.failure(rejection))
+            fail(rejection.description)
         case .success(let event):
-            if let rejection = engine.ingest(event) {
-                reject(.failure(rejection))
-                return
-            }
+            if let rejection = engine.ingest(event) { return fail(rejection.description) }
             var lines = TraceText.lines(engine.lastTrace)
             lines += engine.advance().map(TraceText.statusChange)
             say(lines)
         }
-    }
-
-    private func reject(_ result: Result<Event, EventRejection>) {
-        if case .failure(let rejection) = result { fail(rejection.description) }
     }
 
     /// Evaluates a line of Lua in the rules' console and prints its values, tab-separated.
@@ -121,7 +104,7 @@ final class ReplSession {
         output.out(lines.joined(separator: "\n") + "\n")
     }
 
-    /// Prints text that already ends in a newline (a report, a listing).
+    /// Prints a block of text (a report, a listing), adding the final newline if it lacks one.
     func sayText(_ text: String) {
         output.out(text.hasSuffix("\n") ? text : text + "\n")
     }
