@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Hummingbird
+import Logging
 import TallyCore
 
 #if canImport(Glibc)
@@ -62,7 +63,8 @@ struct Serve: ParsableCommand {
                 onServerRunning: { channel in
                     let bound = channel.localAddress?.port ?? port
                     log("tally serve: listening on http://\(host):\(bound)")
-                })
+                },
+                logger: Self.logger())
             let ticker = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: 2_000_000_000)
@@ -82,6 +84,13 @@ struct Serve: ParsableCommand {
             return nil
         }
         if let outcome { throw outcome }
+    }
+
+    /// The server's own log: warnings and errors only (LOG_LEVEL overrides), on standard error.
+    static func logger() -> Logger {
+        var logger = Logger(label: "tally.serve", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
     }
 
     /// Watches the rules directory on a thread of its own and reloads through the service.
