@@ -4,13 +4,15 @@ import CLuaSupport
 /// Loading chunks and calling functions, always in protected mode.
 extension LuaState {
     /// Compiles a text chunk (bytecode is refused) and pushes it as a function.
-    /// `chunkName` is how errors name the source, e.g. `rules/goals.lua`.
+    /// `chunkName` is how errors name the source, e.g. `rules/goals.lua` (a name starting with
+    /// `=` is used as written, without the `=`, for sources that are not files).
     /// Stack: +1 on success, unchanged on error.
     public func load(_ source: String, chunkName: String) throws(LuaError) {
         var text = source
         let status = text.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { characters in
-                tally_load_text(pointer, characters.baseAddress, characters.count, "@" + chunkName)
+                tally_load_text(pointer, characters.baseAddress, characters.count,
+                                chunkName.hasPrefix("=") ? chunkName : "@" + chunkName)
             }
         }
         if status != LUA_OK { throw popError(status: status) }
