@@ -6,6 +6,7 @@ let benchmarks: [(name: String, run: () throws -> Void)] = [
     ("parse", runParseBenchmark),
     ("stats", runStatsBenchmark),
     ("engine", runEngineBenchmark),
+    ("reload", runReloadBenchmark),
 ]
 for benchmark in benchmarks where (which == "all" && benchmark.name != "engine") || which == benchmark.name {
     try benchmark.run()

@@ -11,6 +11,6 @@ struct Tally: ParsableCommand {
             Exit status: 0 ok, 64 usage error, 65 rules failed to load, 66 input cannot be read.
             """,
         version: TallyVersion.current,
-        subcommands: [Run.self, Check.self, TestRules.self, Repl.self, Serve.self, Significance.self, SampleSize.self]
+        subcommands: [Run.self, Check.self, TestRules.self, Repl.self, Watch.self, Serve.self, Significance.self, SampleSize.self]
     )
 }

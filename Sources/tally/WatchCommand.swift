@@ -1,0 +1,391 @@
+import ArgumentParser
+import TallyCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `tally watch`: follows a growing stream of events, reloads the rules when they change, and
+/// prints the report on a schedule and at the end (SPEC §2 long-running mode, §4 post-test
+/// actions). See docs/watch.md.
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Follow events as they arrive and reload the rules when a rule file changes.",
+        discussion: """
+            Events come from --events FILE, followed as it grows like tail -f (end with Ctrl-C or \
+            SIGTERM), or from standard input ("-", the default), read as data arrives until end of \
+            input. When a *.lua file under --rules is saved, created, deleted or renamed, the rules \
+            are reloaded between two events; a file that fails to load is reported and the previous \
+            rules keep running. Sessions close as the stream's time passes them, and experiments \
+            are re-evaluated as events arrive, applying their post-test actions. The final report \
+            is printed at the end of input or on SIGINT/SIGTERM.
+
+            Exit status: 0 ok (even with rejected lines), 64 usage error, 65 rules failed to load at \
+            start, 66 input cannot be read, 71 the rules directory cannot be watched, 73 an output \
+            cannot be written.
+            """)
+
+    @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
+    var rulesDirectory: String
+
+    @Option(name: .customLong("events"),
+            help: ArgumentHelp("The events file to follow, or - for standard input.", valueName: "file"))
+    var eventsFile: String = "-"
+
+    @Option(name: .customLong("report-every"),
+            help: ArgumentHelp("Also print the report every this many seconds.", valueName: "seconds"))
+    var reportEvery: Double?
+
+    @Option(help: ArgumentHelp("The report format: table or json.", valueName: "table|json"))
+    var format: String = "table"
+
+    @Option(name: .customLong("session-timeout"),
+            help: ArgumentHelp("Inactivity that ends a session, e.g. 30m, 90s, 1h (overrides the rules' settings).",
+                               valueName: "duration"))
+    var sessionTimeout: String?
+
+    @Option(help: ArgumentHelp("Write rejected lines' messages to this file instead of standard error.",
+                               valueName: "file"))
+    var rejects: String?
+
+    /// The rules directory cannot be watched (inotify refused): EX_OSERR.
+    static let cannotWatch: Int32 = 71
+
+    func run() throws {
+        try CommandFailure.reporting(execute)
+    }
+
+    func execute() throws {
+        guard let format = Run.Format(rawValue: format) else {
+            throw CommandFailure.usage("--format must be table or json, got \"\(format)\"")
+        }
+        if let reportEvery, !(reportEvery > 0 && reportEvery <= 86_400 * 365) {
+            throw CommandFailure.usage("--report-every must be a positive number of seconds, got \(reportEvery)")
+        }
+        let timeout = try parsedSessionTimeout()
+        if let rejects, let output = FileIdentity(path: rejects), eventsFile != "-",
+           FileIdentity(path: eventsFile) == output {
+            throw CommandFailure.usage("--rejects \"\(rejects)\" is also the events file; it would be overwritten")
+        }
+
+        // Watch first, then load: a save between the two is not missed.
+        let watcher: RuleWatcher
+        do {
+            watcher = try RuleWatcher(directory: rulesDirectory)
+        } catch {
+            _ = try RuleLoader().load(directory: rulesDirectory)  // a missing directory is a rules error (65)
+            throw CommandFailure(status: Self.cannotWatch, message: "\(error)")
+        }
+        let rules = try RuleLoader().load(directory: rulesDirectory)
+        let reader = try LineReader(path: eventsFile)
+        let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
+        defer { diagnostics.flush() }
+        let rejectSink = try rejects.map { path in
+            switch TextSink.create(path: path) {
+            case .success(let sink): return sink
+            case .failure(let error): throw CommandFailure.output("rejects", path: path, code: error.code)
+            }
+        } ?? diagnostics
+
+        let engine = Engine(rules: rules, sessionTimeout: timeout)
+        engine.onRuleError = { error in
+            diagnostics.write(
+                "tally: rule \"\(error.rule)\" failed at \(error.file):\(error.line): \(error.message)"
+                    + " (every failure is counted in the report)\n")
+        }
+        engine.onLog = { line in diagnostics.write("tally: log: \(line)\n") }
+
+        let follower = try EventFollower(
+            engine: engine, watcher: watcher, reader: reader, rulesDirectory: rulesDirectory,
+            diagnostics: diagnostics, rejectSink: rejectSink)
+        follower.reportInterval = reportEvery.map { Int64(($0 * 1000).rounded()) }
+        var printedBefore = false
+        follower.printReport = { report, _ in
+            let text: String
+            switch format {
+            case .json:
+                // With --report-every the output is JSON Lines: one compact report per line.
+                text = ReportJSON.render(report, style: reportEvery == nil ? .pretty : .compact) + "\n"
+            case .table:
+                text = (printedBefore ? "\n" : "") + ReportTable.render(report)
+            }
+            printedBefore = true
+            return TextSink.writeAll(Array(text.utf8), to: STDOUT_FILENO)
+        }
+        // From here on SIGINT and SIGTERM end the loop with a final report.
+        StopSignal.install()
+        let input = reader.name == LineReader.standardInputName ? "standard input" : "\"\(reader.name)\""
+        diagnostics.write("tally: watching \(rulesDirectory) (\(EventFollower.summary(of: rules))), "
+            + "\(follower.followsFile ? "following" : "reading") \(input)\n")
+        diagnostics.flush()
+
+        let readError = follower.run()
+        diagnostics.flush()
+        if let code = rejectSink.close(), let path = rejects {
+            throw CommandFailure.output("rejects", path: path, code: code)
+        }
+        if let code = follower.finalReportError {
+            throw CommandFailure(status: ExitStatus.cannotCreate,
+                                 message: "cannot write the report to standard output: \(SystemError.text(code))")
+        }
+        if let readError { throw CommandFailure.input(readError) }
+    }
+
+    /// `--session-timeout` in milliseconds, or nil when not given.
+    func parsedSessionTimeout() throws -> Int64? {
+        guard let sessionTimeout else { return nil }
+        guard let milliseconds = DurationText.milliseconds(sessionTimeout), milliseconds > 0 else {
+            throw CommandFailure.usage(
+                "--session-timeout must be a positive duration like 30m, 90s or 1h, got \"\(sessionTimeout)\"")
+        }
+        return milliseconds
+    }
+}
+
+/// The loop of `tally watch`: reads the input as it grows, feeds the engine, and between two
+/// read batches reloads changed rules, advances the engine's clock and prints due reports.
+///
+/// Input goes first: when both the input and the rules directory have news, the input already
+/// written is read before the reload (so events written before a save count under the old
+/// rules), unless the input has kept the reload waiting for a second.
+final class EventFollower {
+    let engine: Engine
+    let watcher: RuleWatcher
+    let reader: LineReader
+    let rulesDirectory: String
+    let diagnostics: TextSink
+    let rejectSink: TextSink
+    /// A regular file, followed at its end until a signal; otherwise a stream read to its end.
+    let followsFile: Bool
+    /// Milliseconds between scheduled reports (`--report-every`), or nil.
+    var reportInterval: Int64?
+    /// Writes a report (final or scheduled); returns `errno` when it cannot.
+    var printReport: (_ report: Report, _ final: Bool) -> Int32? = { _, _ in nil }
+    /// Why the final report could not be written, if it could not.
+    private(set) var finalReportError: Int32?
+
+    private var parser = EventParser()
+    private let inputName: String
+    private var ingestedSinceAdvance = false
+    private var lastAdvance: Int64 = 0
+    /// When the rules directory first had news the input kept waiting.
+    private var ruleNewsSince: Int64?
+
+    /// Waiting for a growing file to grow.
+    static let idlePollMilliseconds: Int32 = 50
+    /// `engine.advance()` at most this often (it visits every guest).
+    static let advanceEveryMilliseconds: Int64 = 100
+    /// How long pending input may hold back a reload.
+    static let reloadWaitLimitMilliseconds: Int64 = 1000
+    /// Read batches (of up to 1 MiB) between two looks at the rules directory and the clock.
+    static let batchesPerTurn = 16
+
+    init(engine: Engine, watcher: RuleWatcher, reader: LineReader, rulesDirectory: String,
+         diagnostics: TextSink, rejectSink: TextSink) throws {
+        self.engine = engine
+        self.watcher = watcher
+        self.reader = reader
+        self.rulesDirectory = rulesDirectory
+        self.diagnostics = diagnostics
+        self.rejectSink = rejectSink
+        inputName = reader.name == LineReader.standardInputName ? "stdin" : reader.name
+        var info = stat()
+        followsFile = reader.name != LineReader.standardInputName && fstat(reader.fileDescriptor, &info) == 0
+            && info.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// Runs until the input ends or SIGINT/SIGTERM arrives, then prints the final report.
+    /// Returns the read error that ended the input early, if any (the report is printed anyway).
+    /// Call ``StopSignal/install()`` first.
+    func run() -> LineReader.ReadError? {
+        lastAdvance = Self.now()
+        var nextReport = reportInterval.map { Self.now() + $0 }
+        var readError: LineReader.ReadError?
+        var caughtUp = false  // a followed file: at its current end
+        loop: while StopSignal.requested == 0 {
+            // 1. Wait for input, a rules change, a signal, or the next timer.
+            var timeout: Int64 = followsFile ? (caughtUp ? Int64(Self.idlePollMilliseconds) : 0) : -1
+            let now = Self.now()
+            if ingestedSinceAdvance { timeout = Self.earliest(timeout, lastAdvance + Self.advanceEveryMilliseconds - now) }
+            if let nextReport { timeout = Self.earliest(timeout, nextReport - now) }
+            var fds = [pollfd(fd: StopSignal.wakeDescriptor, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: watcher.fileDescriptor, events: Int16(POLLIN), revents: 0)]
+            if !followsFile { fds.append(pollfd(fd: reader.fileDescriptor, events: Int16(POLLIN), revents: 0)) }
+            _ = poll(&fds, nfds_t(fds.count), Int32(clamping: timeout))
+            if StopSignal.requested != 0 { break }
+
+            // 2. Input first.
+            do {
+                if followsFile {
+                    caughtUp = try readBatches() == .caughtUp
+                } else if fds[2].revents != 0, try readBatches() == .ended {
+                    break loop
+                }
+            } catch {
+                readError = error as? LineReader.ReadError
+                break loop
+            }
+
+            // 3. The rules, once the input written so far is in (or has made them wait long enough).
+            if Self.isReadable(watcher.fileDescriptor) {
+                let inputPending = followsFile ? !caughtUp : Self.isReadable(reader.fileDescriptor)
+                let since = ruleNewsSince ?? Self.now()
+                if inputPending && Self.now() - since < Self.reloadWaitLimitMilliseconds {
+                    ruleNewsSince = since
+                } else {
+                    ruleNewsSince = nil
+                    if watcher.drain() {
+                        watcher.settle()
+                        reload()
+                    }
+                }
+            }
+
+            // 4. The engine's clock and the schedule.
+            if ingestedSinceAdvance && Self.now() - lastAdvance >= Self.advanceEveryMilliseconds { advance() }
+            if let due = nextReport, Self.now() >= due, let interval = reportInterval {
+                advance()
+                _ = printReport(engine.report(), false)
+                nextReport = max(due + interval, Self.now())
+            }
+            diagnostics.flush()
+            rejectSink.flush()
+        }
+
+        // Whatever was written before the end still counts, the partial last line included.
+        if readError == nil {
+            do {
+                if followsFile || Self.isReadable(reader.fileDescriptor) { _ = try readBatches(untilEnd: true) }
+                reader.finish(ingest)
+            } catch {
+                readError = error as? LineReader.ReadError
+            }
+        }
+        advance()
+        let report = engine.finish()
+        diagnostics.flush()
+        rejectSink.flush()
+        finalReportError = printReport(report, true)
+        return readError
+    }
+
+    // MARK: Input
+
+    enum ReadOutcome { case more, caughtUp, ended }
+
+    /// Reads up to ``batchesPerTurn`` chunks (up to 4096 with `untilEnd`, at the end), while
+    /// input is there.
+    private func readBatches(untilEnd: Bool = false) throws -> ReadOutcome {
+        var batches = 0
+        while batches < (untilEnd ? 4096 : Self.batchesPerTurn) {
+            batches += 1
+            if try reader.readAvailable(ingest) == 0 { return followsFile ? .caughtUp : .ended }
+            if !followsFile && !Self.isReadable(reader.fileDescriptor) { return .caughtUp }
+        }
+        return .more
+    }
+
+    private func ingest(_ line: LineReader.Line) {
+        switch parser.parse(line) {
+        case .success(let event):
+            if let rejection = engine.ingest(event) {
+                rejectSink.write(rejection.description(file: inputName) + "\n")
+            }
+        case .failure(let rejection):
+            engine.countRejected()
+            rejectSink.write(rejection.description(file: inputName) + "\n")
+        }
+        ingestedSinceAdvance = true
+    }
+
+    // MARK: Rules and the engine's clock
+
+    private func reload() {
+        switch reloadRules(into: engine, directory: rulesDirectory) {
+        case .success(let notes):
+            diagnostics.write("tally: reloaded rules (\(Self.summary(of: engine.rules)))\n")
+            for note in notes { diagnostics.write("tally: note: \(note)\n") }
+            advance()  // new sample settings may conclude an experiment
+        case .failure(let error):
+            diagnostics.write("tally: reload failed, keeping the previous rules: \(error)\n")
+        }
+        diagnostics.flush()
+    }
+
+    /// Closes the sessions the stream's time has passed and reports experiments whose status changed.
+    private func advance() {
+        for experiment in engine.advance() {
+            var line = "tally: experiment \(experiment.id): \(experiment.status)"
+            if let winner = experiment.winner { line += " \(winner)" }
+            if let action = experiment.action { line += " (\(action))" }
+            diagnostics.write(line + "\n")
+        }
+        ingestedSinceAdvance = false
+        lastAdvance = Self.now()
+    }
+
+    /// `3 goals, 1 outcome, 1 experiment`.
+    static func summary(of rules: RuleSet) -> String {
+        [RuleListing.count(rules.goals.count, "goal"), RuleListing.count(rules.outcomes.count, "outcome"),
+         RuleListing.count(rules.experiments.count, "experiment")].joined(separator: ", ")
+    }
+
+    // MARK: Helpers
+
+    /// True when `fd` can be read (or is at its end) without blocking.
+    static func isReadable(_ fd: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0
+    }
+
+    /// The sooner of two poll timeouts (-1 is none; negative waits are 0).
+    static func earliest(_ timeout: Int64, _ other: Int64) -> Int64 {
+        let other = max(0, other)
+        return timeout < 0 ? other : min(timeout, other)
+    }
+
+    /// Monotonic milliseconds.
+    static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}
+
+/// SIGINT and SIGTERM set a flag and wake the loop's `poll` through a pipe; the loop then
+/// finishes what it has read and prints the final report. The handlers reset themselves, so a
+/// second Ctrl-C ends Tally at once.
+enum StopSignal {
+    nonisolated(unsafe) static var requested: sig_atomic_t = 0
+    nonisolated(unsafe) static var wakeDescriptor: Int32 = -1
+    nonisolated(unsafe) private static var wakeWriteDescriptor: Int32 = -1
+
+    static func install() {
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for end in ends {
+                _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            }
+            wakeDescriptor = ends[0]
+            wakeWriteDescriptor = ends[1]
+        }
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in
+            StopSignal.requested = 1
+            var byte: UInt8 = 1
+            _ = write(StopSignal.wakeWriteDescriptor, &byte, 1)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = Int32(bitPattern: UInt32(SA_RESETHAND))
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
+        // A parent may have started us with them blocked (a thread of a test runner does).
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    }
+}
