@@ -69,11 +69,14 @@ public final class StateStore {
             // The header is read under the lock. Tally writes the application id and schema
             // version before it switches the file to WAL mode, so the main file's header
             // always carries them, even when a crash left a WAL behind.
+            try Self.rollBackInterruptedTransaction(path: path)
             let header = try Self.readHeader(path: path)
             if let header { try Self.check(header: header, path: path) }
-            isNew = header == nil
             connection = try SQLiteConnection(path: path, create: true)
-            if header == nil { try createSchema() }
+            var empty = header == nil
+            if !empty { empty = try connection.integer("PRAGMA page_count") == 0 }
+            isNew = empty
+            if empty { try createSchema() }
             try connection.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
             try verifyOpened()
             let snapshotSequence = try connection.integer("SELECT journal_sequence FROM snapshot WHERE id = 1") ?? 0
@@ -98,6 +101,22 @@ public final class StateStore {
     }
 
     // MARK: Opening
+
+    /// A crash in the middle of a rollback-journal transaction (the schema's creation, before
+    /// the file switches to WAL) leaves a hot journal beside a half-written file, whose header
+    /// can be all zeros. SQLite restores the file on its first read; do that before the header
+    /// is judged, so the file is recognised (or found empty) instead of refused as foreign.
+    private static func rollBackInterruptedTransaction(path: String) throws(StateStoreError) {
+        let journal = open(path + "-journal", O_RDONLY | O_CLOEXEC)
+        guard journal >= 0 else { return }
+        var magic = [UInt8](repeating: 0, count: 8)
+        let count = magic.withUnsafeMutableBytes { read(journal, $0.baseAddress!, 8) }
+        close(journal)
+        guard count == 8, magic == [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7] else { return }
+        let recovery = try SQLiteConnection(path: path, create: false)
+        _ = try? recovery.integer("PRAGMA page_count")
+        recovery.close()
+    }
 
     /// The first 100 bytes of the file, or nil when it does not exist or is empty.
     private static func readHeader(path: String) throws(StateStoreError) -> [UInt8]? {

@@ -36,6 +36,31 @@ import Testing
         #expect(try reopened.meta("created_at") == "1000")
     }
 
+    /// A kill while the schema was being created (before the switch to WAL) leaves a hot
+    /// journal beside a half-written file whose header may be all zeros: the next open rolls it
+    /// back and creates the schema, instead of refusing the file as foreign.
+    @Test func recoversAFileWhoseCreationWasInterrupted() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let live = scratch.path("live.db")
+        let crashed = scratch.path("crashed.db")
+        let connection = try SQLiteConnection(path: live, create: true)
+        try connection.execute("PRAGMA cache_size = 1; BEGIN; PRAGMA application_id = \(StateStore.applicationID)")
+        for table in 0..<40 {
+            try connection.execute("CREATE TABLE t\(table) (x TEXT); INSERT INTO t\(table) VALUES ('\(String(repeating: "y", count: 3000))')")
+        }
+        // The files as a SIGKILL would leave them now: pages spilled, journal hot, no commit.
+        try FileManager.default.copyItem(atPath: live, toPath: crashed)
+        try FileManager.default.copyItem(atPath: live + "-journal", toPath: crashed + "-journal")
+        connection.close()
+        let header = [UInt8](try Data(contentsOf: URL(fileURLWithPath: crashed)).prefix(16))
+        #expect(header == [UInt8](repeating: 0, count: 16), "page 1 not yet written: the header is zeros")
+
+        let store = try StateStore(path: crashed, clock: { 5 })
+        #expect(store.isNew)
+        #expect(try store.meta("created_at") == "5")
+    }
+
     @Test func refusesRandomBytesWithoutChangingThem() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
