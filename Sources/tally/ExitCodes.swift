@@ -9,8 +9,15 @@ enum ExitStatus {
     static let rules: Int32 = 65
     /// An events file (or standard input) cannot be read.
     static let input: Int32 = 66
+    /// `serve` cannot listen on its address (EX_UNAVAILABLE).
+    static let unavailable: Int32 = 69
+    /// `watch` cannot watch the rules directory, e.g. inotify refused (EX_OSERR).
+    static let cannotWatch: Int32 = 71
     /// An output file (`--output`, `--rejects`) cannot be written.
     static let cannotCreate: Int32 = 73
+    /// The state file is refused (not a Tally state file, newer, corrupt, in use) or cannot be
+    /// written (EX_IOERR).
+    static let state: Int32 = 74
 }
 
 /// A failure a command reports as one line on standard error, `tally: <message>`, before exiting

@@ -75,7 +75,7 @@ struct Serve: ParsableCommand {
             do {
                 try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
             } catch {
-                return CommandFailure(status: 69, message: "cannot serve on \(host):\(port): \(error)")
+                return CommandFailure(status: ExitStatus.unavailable, message: "cannot serve on \(host):\(port): \(error)")
             }
             if let problem = await service.shutdown() {
                 return CommandFailure(status: ExitStatus.state, message: problem)

@@ -1,12 +1,6 @@
 import ArgumentParser
 import TallyCore
 
-extension ExitStatus {
-    /// The state file is refused (not a Tally state file, newer, corrupt, in use) or cannot be
-    /// written (EX_IOERR).
-    static let state: Int32 = 74
-}
-
 extension CommandFailure {
     /// A state file that cannot be used: `state file "x": not a Tally state file (...)`.
     static func state(_ error: StateStoreError) -> CommandFailure {

@@ -49,9 +49,6 @@ struct Watch: ParsableCommand {
                                valueName: "file"))
     var rejects: String?
 
-    /// The rules directory cannot be watched (inotify refused): EX_OSERR.
-    static let cannotWatch: Int32 = 71
-
     func run() throws {
         try CommandFailure.reporting(execute)
     }
@@ -75,7 +72,7 @@ struct Watch: ParsableCommand {
             watcher = try RuleWatcher(directory: rulesDirectory)
         } catch {
             _ = try RuleLoader().load(directory: rulesDirectory)  // a missing directory is a rules error (65)
-            throw CommandFailure(status: Self.cannotWatch, message: "\(error)")
+            throw CommandFailure(status: ExitStatus.cannotWatch, message: "\(error)")
         }
         let rules = try RuleLoader().load(directory: rulesDirectory)
         let reader = try LineReader(path: eventsFile)
