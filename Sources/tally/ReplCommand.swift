@@ -52,7 +52,7 @@ struct Repl: ParsableCommand {
 
     /// The whole session; returns whether a line failed with piped input.
     func execute() throws -> Bool {
-        let timeout = try parsedSessionTimeout()
+        let timeout = try CommandSupport.sessionTimeout(sessionTimeout)
         if eventFiles.contains("-") {
             throw CommandFailure.usage("--events - would read standard input, which the session reads")
         }
@@ -135,13 +135,4 @@ struct Repl: ParsableCommand {
         }
     }
 
-    /// `--session-timeout` in milliseconds, or nil when not given.
-    func parsedSessionTimeout() throws -> Int64? {
-        guard let sessionTimeout else { return nil }
-        guard let milliseconds = DurationText.milliseconds(sessionTimeout), milliseconds > 0 else {
-            throw CommandFailure.usage(
-                "--session-timeout must be a positive duration like 30m, 90s or 1h, got \"\(sessionTimeout)\"")
-        }
-        return milliseconds
-    }
 }

@@ -66,7 +66,7 @@ struct Run: ParsableCommand {
         guard let format = Format(rawValue: format) else {
             throw CommandFailure.usage("--format must be table or json, got \"\(format)\"")
         }
-        let timeout = try parsedSessionTimeout()
+        let timeout = try CommandSupport.sessionTimeout(sessionTimeout)
         try checkOutputsAreNotInputs()
 
         let rules = try RuleLoader().load(directory: rulesDirectory)
@@ -76,21 +76,11 @@ struct Run: ParsableCommand {
         let readers = try eventFiles.isEmpty ? [LineReader(path: "-")] : eventFiles.map { try LineReader(path: $0) }
         let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
         defer { diagnostics.flush() }
-        let rejectSink = try rejects.map { path in
-            switch TextSink.create(path: path) {
-            case .success(let sink): return sink
-            case .failure(let error): throw CommandFailure.output("rejects", path: path, code: error.code)
-            }
-        } ?? diagnostics
+        let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
         let reportFile = try output.map { try ReportFile(path: $0) }
 
         let engine = Engine(rules: rules, sessionTimeout: timeout)
-        engine.onRuleError = { error in
-            diagnostics.write(
-                "tally: rule \"\(error.rule)\" failed at \(error.file):\(error.line): \(error.message)"
-                    + " (every failure is counted in the report)\n")
-        }
-        engine.onLog = { line in diagnostics.write("tally: log: \(line)\n") }
+        CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
 
         var parser = EventParser()
         for reader in readers {
@@ -127,15 +117,6 @@ struct Run: ParsableCommand {
         }
     }
 
-    /// `--session-timeout` in milliseconds, or nil when not given.
-    func parsedSessionTimeout() throws -> Int64? {
-        guard let sessionTimeout else { return nil }
-        guard let milliseconds = DurationText.milliseconds(sessionTimeout), milliseconds > 0 else {
-            throw CommandFailure.usage(
-                "--session-timeout must be a positive duration like 30m, 90s or 1h, got \"\(sessionTimeout)\"")
-        }
-        return milliseconds
-    }
 
     /// Refuses `--output` or `--rejects` naming an events file (it would be overwritten) or each other.
     func checkOutputsAreNotInputs() throws {

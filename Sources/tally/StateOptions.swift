@@ -59,21 +59,11 @@ extension Run {
         }
         let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
         defer { diagnostics.flush() }
-        let rejectSink = try rejects.map { path in
-            switch TextSink.create(path: path) {
-            case .success(let sink): return sink
-            case .failure(let error): throw CommandFailure.output("rejects", path: path, code: error.code)
-            }
-        } ?? diagnostics
+        let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
         let reportFile = try output.map { try ReportFile(path: $0) }
 
         let engine = Engine(rules: rules, sessionTimeout: timeout)
-        engine.onRuleError = { error in
-            diagnostics.write(
-                "tally: rule \"\(error.rule)\" failed at \(error.file):\(error.line): \(error.message)"
-                    + " (every failure is counted in the report)\n")
-        }
-        engine.onLog = { line in diagnostics.write("tally: log: \(line)\n") }
+        CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
         guard let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory,
                                                   diagnostics: diagnostics) else { return }
         do {

@@ -60,7 +60,7 @@ struct Watch: ParsableCommand {
         if let reportEvery, !(reportEvery > 0 && reportEvery <= 86_400 * 365) {
             throw CommandFailure.usage("--report-every must be a positive number of seconds, got \(reportEvery)")
         }
-        let timeout = try parsedSessionTimeout()
+        let timeout = try CommandSupport.sessionTimeout(sessionTimeout)
         if let rejects, let output = FileIdentity(path: rejects), eventsFile != "-",
            FileIdentity(path: eventsFile) == output {
             throw CommandFailure.usage("--rejects \"\(rejects)\" is also the events file; it would be overwritten")
@@ -78,20 +78,10 @@ struct Watch: ParsableCommand {
         let reader = try LineReader(path: eventsFile)
         let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
         defer { diagnostics.flush() }
-        let rejectSink = try rejects.map { path in
-            switch TextSink.create(path: path) {
-            case .success(let sink): return sink
-            case .failure(let error): throw CommandFailure.output("rejects", path: path, code: error.code)
-            }
-        } ?? diagnostics
+        let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
 
         let engine = Engine(rules: rules, sessionTimeout: timeout)
-        engine.onRuleError = { error in
-            diagnostics.write(
-                "tally: rule \"\(error.rule)\" failed at \(error.file):\(error.line): \(error.message)"
-                    + " (every failure is counted in the report)\n")
-        }
-        engine.onLog = { line in diagnostics.write("tally: log: \(line)\n") }
+        CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
 
         let follower = try EventFollower(
             engine: engine, watcher: watcher, reader: reader, rulesDirectory: rulesDirectory,
@@ -129,15 +119,6 @@ struct Watch: ParsableCommand {
         if let readError { throw CommandFailure.input(readError) }
     }
 
-    /// `--session-timeout` in milliseconds, or nil when not given.
-    func parsedSessionTimeout() throws -> Int64? {
-        guard let sessionTimeout else { return nil }
-        guard let milliseconds = DurationText.milliseconds(sessionTimeout), milliseconds > 0 else {
-            throw CommandFailure.usage(
-                "--session-timeout must be a positive duration like 30m, 90s or 1h, got \"\(sessionTimeout)\"")
-        }
-        return milliseconds
-    }
 }
 
 /// The loop of `tally watch`: reads the input as it grows, feeds the engine, and between two

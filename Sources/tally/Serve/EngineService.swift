@@ -26,11 +26,7 @@ actor EngineService {
          log: @escaping @Sendable (String) -> Void) throws {
         let rules = try RuleLoader().load(directory: rulesDirectory)
         let engine = Engine(rules: rules)
-        engine.onRuleError = { error in
-            log("tally: rule \"\(error.rule)\" failed at \(error.file):\(error.line): \(error.message)"
-                + " (every failure is counted in the report)")
-        }
-        engine.onLog = { line in log("tally: log: \(line)") }
+        CommandSupport.reportRuleProblems(of: engine, to: log)
         let sink = TextSink(fileDescriptor: STDERR_FILENO)
         durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory, diagnostics: sink)
         sink.flush()

@@ -1,0 +1,31 @@
+import TallyCore
+
+/// Pieces every engine-running command (`run`, `watch`, `repl`, `serve`) shares.
+enum CommandSupport {
+    /// `--session-timeout` in milliseconds, or nil when not given.
+    static func sessionTimeout(_ text: String?) throws -> Int64? {
+        guard let text else { return nil }
+        guard let milliseconds = DurationText.milliseconds(text), milliseconds > 0 else {
+            throw CommandFailure.usage("--session-timeout must be a positive duration like 30m, 90s or 1h, got \"\(text)\"")
+        }
+        return milliseconds
+    }
+
+    /// Where rejected lines go: the `--rejects` file if given, else `diagnostics`.
+    static func rejectSink(path: String?, otherwise diagnostics: TextSink) throws -> TextSink {
+        guard let path else { return diagnostics }
+        switch TextSink.create(path: path) {
+        case .success(let sink): return sink
+        case .failure(let error): throw CommandFailure.output("rejects", path: path, code: error.code)
+        }
+    }
+
+    /// Sends the engine's first failure of each rule and its `log(...)` lines to `write`.
+    static func reportRuleProblems(of engine: Engine, to write: @escaping (String) -> Void) {
+        engine.onRuleError = { error in
+            write("tally: rule \"\(error.rule)\" failed at \(error.file):\(error.line): \(error.message)"
+                + " (every failure is counted in the report)")
+        }
+        engine.onLog = { line in write("tally: log: \(line)") }
+    }
+}
