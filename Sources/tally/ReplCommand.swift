@@ -21,8 +21,13 @@ struct Repl: ParsableCommand {
             evaluated in the rules' sandbox. On a terminal lines can be edited, with history in \
             ~/.tally_history; the rules directory is watched and reloaded when a rule file changes.
 
+            With --state FILE the session starts from the state in FILE (SQLite) and every event, \
+            :load and reload is journaled there; :quit or end of input checkpoints it. See \
+            docs/state.md.
+
             Exit status: 0 ok, 1 (input not a terminal) some line or command failed, 64 usage \
-            error, 65 rules failed to load, 66 an events file cannot be read.
+            error, 65 rules failed to load, 66 an events file cannot be read, 74 the state file is \
+            refused or cannot be written.
             """)
 
     @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
@@ -40,6 +45,8 @@ struct Repl: ParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Reload the rules when a rule file changes.")
     var watch = true
+
+    @OptionGroup var stateOptions: StateOptions
 
     /// The prompt on a terminal.
     static let prompt = "tally> "
@@ -59,12 +66,38 @@ struct Repl: ParsableCommand {
         let rules = try RuleLoader().load(directory: rulesDirectory)
         let engine = Engine(rules: rules, sessionTimeout: timeout)
         let output = ReplOutput.standard
+        // The state is restored before the session turns tracing and the rules' log lines on.
+        let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
+        let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory, diagnostics: diagnostics)
+        diagnostics.flush()
         let session = ReplSession(engine: engine, rulesDirectory: rulesDirectory, output: output)
+        session.durable = durable
+        if durable != nil {
+            let report = engine.report()
+            if report.events.accepted + report.events.rejected > 0 || report.guests.count > 0 {
+                session.warn("restored state: \(report.events.accepted) events, \(report.guests.count) guests")
+            }
+        }
 
         if !eventFiles.isEmpty {
             engine.tracing = false
-            try engine.ingest(files: eventFiles) { name, rejection in
-                output.err(rejection.description(file: name == LineReader.standardInputName ? "stdin" : name) + "\n")
+            if let durable {
+                do {
+                    for path in eventFiles {
+                        let progress = try durable.ingest(file: path, batchBytes: stateOptions.batchBytes, advance: true) {
+                            output.err($0.description(file: path) + "\n")
+                        }
+                        if progress.skippedLines > 0 {
+                            session.warn("events file \"\(path)\": skipped \(progress.skippedLines) lines an earlier session had read")
+                        }
+                    }
+                } catch let error as StateStoreError {
+                    throw CommandFailure.state(error)
+                }
+            } else {
+                try engine.ingest(files: eventFiles) { name, rejection in
+                    output.err(rejection.description(file: name == LineReader.standardInputName ? "stdin" : name) + "\n")
+                }
             }
             engine.advance()
             engine.tracing = true
@@ -73,10 +106,18 @@ struct Repl: ParsableCommand {
         let watcher = makeWatcher(session)
         if isatty(STDIN_FILENO) == 1 {
             runOnTerminal(session, watcher: watcher)
-            return false
+        } else {
+            try runPiped(session, watcher: watcher)
         }
-        try runPiped(session, watcher: watcher)
-        return session.failed
+        if let error = session.stateError { throw CommandFailure.state(error) }
+        if let durable {
+            do {
+                try durable.checkpoint()
+            } catch {
+                throw CommandFailure.state(error)
+            }
+        }
+        return isatty(STDIN_FILENO) == 1 ? false : session.failed
     }
 
     /// Standard input is not a terminal: no prompt, no line editing; a failed line sets the

@@ -21,9 +21,13 @@ struct Watch: ParsableCommand {
             are re-evaluated as events arrive, applying their post-test actions. The final report \
             is printed at the end of input or on SIGINT/SIGTERM.
 
+            With --state FILE the engine's state is kept in FILE (SQLite): every batch read is \
+            journaled, a followed events file continues where the last run stopped, and the state is \
+            checkpointed periodically and at the end. See docs/state.md.
+
             Exit status: 0 ok (even with rejected lines), 64 usage error, 65 rules failed to load at \
             start, 66 input cannot be read, 71 the rules directory cannot be watched, 73 an output \
-            cannot be written.
+            cannot be written, 74 the state file is refused or cannot be written.
             """)
 
     @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
@@ -48,6 +52,8 @@ struct Watch: ParsableCommand {
     @Option(help: ArgumentHelp("Write rejected lines' messages to this file instead of standard error.",
                                valueName: "file"))
     var rejects: String?
+
+    @OptionGroup var stateOptions: StateOptions
 
     func run() throws {
         try CommandFailure.reporting(execute)
@@ -86,6 +92,23 @@ struct Watch: ParsableCommand {
         let follower = try EventFollower(
             engine: engine, watcher: watcher, reader: reader, rulesDirectory: rulesDirectory,
             diagnostics: diagnostics, rejectSink: rejectSink)
+        if let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory,
+                                               diagnostics: diagnostics) {
+            follower.durable = durable
+            follower.batchBytes = stateOptions.batchBytes
+            if follower.followsFile {
+                do {
+                    let cursor = try durable.follow(file: eventsFile)
+                    if cursor.skippedLines > 0 {
+                        diagnostics.write("tally: state: events file \"\(eventsFile)\": skipped \(cursor.skippedLines) "
+                            + "lines an earlier run had read\n")
+                    }
+                    follower.cursor = cursor
+                } catch let error as StateStoreError {
+                    throw CommandFailure.state(error)
+                }
+            }
+        }
         follower.reportInterval = reportEvery.map { Int64(($0 * 1000).rounded()) }
         var printedBefore = false
         follower.printReport = { report, _ in
@@ -116,6 +139,7 @@ struct Watch: ParsableCommand {
             throw CommandFailure(status: ExitStatus.cannotCreate,
                                  message: "cannot write the report to standard output: \(SystemError.text(code))")
         }
+        if let stateError = follower.stateError { throw CommandFailure.state(stateError) }
         if let readError { throw CommandFailure.input(readError) }
     }
 
@@ -142,6 +166,18 @@ final class EventFollower {
     var printReport: (_ report: Report, _ final: Bool) -> Int32? = { _, _ in nil }
     /// Why the final report could not be written, if it could not.
     private(set) var finalReportError: Int32?
+    /// With `--state`: every batch goes through it (journaled, with `advance`).
+    var durable: DurableEngine?
+    /// With `--state` and a followed file: the file, positioned where the state stopped reading it.
+    var cursor: DurableEngine.FileCursor?
+    /// With `--state`: bytes per read (and so at most per journaled batch).
+    var batchBytes = 1 << 20
+    /// With `--state`: why the state file could not be written (the loop stops; exit 74).
+    private(set) var stateError: StateStoreError?
+    /// With `--state` and a stream: bytes after the last complete line, and lines so far.
+    private var streamPending: [UInt8] = []
+    private var streamLines = 0
+    private var streamStarted = false
 
     private var parser = EventParser()
     private let inputName: String
@@ -202,6 +238,7 @@ final class EventFollower {
                 }
             } catch {
                 readError = error as? LineReader.ReadError
+                stateError = error as? StateStoreError
                 break loop
             }
 
@@ -227,17 +264,42 @@ final class EventFollower {
                 _ = printReport(engine.report(), false)
                 nextReport = max(due + interval, Self.now())
             }
+            if let durable {
+                do {
+                    try durable.checkpointIfDue()
+                } catch {
+                    stateError = error
+                    break loop
+                }
+            }
             diagnostics.flush()
             rejectSink.flush()
         }
 
         // Whatever was written before the end still counts, the partial last line included.
-        if readError == nil {
+        if readError == nil && stateError == nil {
             do {
                 if followsFile || Self.isReadable(reader.fileDescriptor) { _ = try readBatches(untilEnd: true) }
-                reader.finish(ingest)
+                if let durable {
+                    if let cursor {
+                        try durable.finish(cursor, advance: true, onReject: reject, onAdvance: announce)
+                    } else if !streamPending.isEmpty {
+                        try applyStream(streamPending.count)
+                    }
+                } else {
+                    reader.finish(ingest)
+                }
             } catch {
                 readError = error as? LineReader.ReadError
+                stateError = error as? StateStoreError
+            }
+        }
+        // The snapshot keeps sessions open: finishing (closing them) is for the final report only.
+        if let durable, stateError == nil {
+            do {
+                try durable.checkpoint()
+            } catch {
+                stateError = error
             }
         }
         advance()
@@ -258,10 +320,52 @@ final class EventFollower {
         var batches = 0
         while batches < (untilEnd ? 4096 : Self.batchesPerTurn) {
             batches += 1
-            if try reader.readAvailable(ingest) == 0 { return followsFile ? .caughtUp : .ended }
+            if try readChunk() == 0 { return followsFile ? .caughtUp : .ended }
             if !followsFile && !Self.isReadable(reader.fileDescriptor) { return .caughtUp }
         }
         return .more
+    }
+
+    /// One read of the input: through the line reader, or with `--state` through the durable
+    /// engine (journaled batches, advanced after each). Returns the bytes read.
+    private func readChunk() throws -> Int {
+        guard let durable else { return try reader.readAvailable(ingest) }
+        if let cursor {
+            let count = try durable.readAvailable(cursor, batchBytes: batchBytes, advance: true,
+                                                  onReject: reject, onAdvance: announce)
+            if count > 0 { lastAdvance = Self.now() }
+            return count
+        }
+        var chunk = [UInt8](repeating: 0, count: batchBytes)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(reader.fileDescriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN { return -1 }
+                throw LineReader.ReadError(name: reader.name, code: errno)
+            }
+            if count == 0 { return 0 }
+            streamPending += chunk[..<count]
+            if let newline = streamPending.lastIndex(of: 0x0A) { try applyStream(newline + 1) }
+            return count
+        }
+    }
+
+    /// Applies and journals the first `count` pending bytes of the stream (complete lines).
+    private func applyStream(_ count: Int) throws {
+        guard let durable else { return }
+        var batch = Array(streamPending[..<count])
+        streamPending.removeFirst(count)
+        if !streamStarted, batch.starts(with: [0xEF, 0xBB, 0xBF]) { batch.removeFirst(3) }
+        streamStarted = true
+        let counts = try durable.apply(lines: batch, input: inputName, firstLine: streamLines + 1, advance: true,
+                                       onReject: reject, onAdvance: announce)
+        streamLines += counts.lines
+        lastAdvance = Self.now()
+    }
+
+    private func reject(_ rejection: EventRejection) {
+        rejectSink.write(rejection.description(file: inputName) + "\n")
     }
 
     private func ingest(_ line: LineReader.Line) {
@@ -285,6 +389,15 @@ final class EventFollower {
             diagnostics.write("tally: reloaded rules (\(Self.summary(of: engine.rules)))\n")
             for note in notes { diagnostics.write("tally: note: \(note)\n") }
             advance()  // new sample settings may conclude an experiment
+            if let durable, stateError == nil {
+                do {
+                    // Journaled and checkpointed (the snapshot includes the advance above).
+                    try durable.reloaded(rulesHash: RulesDigest.contentHash(directory: rulesDirectory))
+                } catch {
+                    stateError = error as? StateStoreError
+                        ?? StateStoreError(path: durable.store.path, problem: "cannot record the reload: \(error)")
+                }
+            }
         case .failure(let error):
             diagnostics.write("tally: reload failed, keeping the previous rules: \(error)\n")
         }
@@ -293,14 +406,19 @@ final class EventFollower {
 
     /// Closes the sessions the stream's time has passed and reports experiments whose status changed.
     private func advance() {
-        for experiment in engine.advance() {
+        announce(engine.advance())
+        ingestedSinceAdvance = false
+        lastAdvance = Self.now()
+    }
+
+    /// Prints the experiments whose status changed.
+    private func announce(_ changes: [Report.ExperimentSummary]) {
+        for experiment in changes {
             var line = "tally: experiment \(experiment.id): \(experiment.status)"
             if let winner = experiment.winner { line += " \(winner)" }
             if let action = experiment.action { line += " (\(action))" }
             diagnostics.write(line + "\n")
         }
-        ingestedSinceAdvance = false
-        lastAdvance = Self.now()
     }
 
     /// `3 goals, 1 outcome, 1 experiment`.

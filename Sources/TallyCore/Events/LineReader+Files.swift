@@ -13,6 +13,11 @@ extension LineReader {
         /// The `errno` value.
         public let code: Int32
 
+        public init(name: String, code: Int32) {
+            self.name = name
+            self.code = code
+        }
+
         /// `events.jsonl: No such file or directory`.
         public var description: String {
             "\(name): \(String(cString: strerror(code)))"

@@ -82,13 +82,15 @@ public final class DurableEngine {
     ///   events the file does not (``failure`` is set and later batches are refused).
     @discardableResult
     public func apply(lines: [UInt8], input: String, firstLine: Int, advance: Bool = false,
-                      onReject: (EventRejection) -> Void) throws(StateStoreError) -> Engine.BatchCounts {
+                      onReject: (EventRejection) -> Void,
+                      onAdvance: ([Report.ExperimentSummary]) -> Void = { _ in }) throws(StateStoreError) -> Engine.BatchCounts {
         if let failure { throw failure }
         let counts = lines.withUnsafeBytes {
             engine.ingest(lines: $0, firstLine: firstLine, parser: &parser, onReject: onReject)
         }
-        if advance { engine.advance() }
+        let changes = advance ? engine.advance() : []
         try journal(.lines(input: input, firstLine: firstLine, lines: lines), advanced: advance, position: nil)
+        if !changes.isEmpty { onAdvance(changes) }
         try counted(counts)
         return counts
     }
@@ -103,74 +105,153 @@ public final class DurableEngine {
 
     /// Reads the events file at `path` from where this state last stopped reading it, applying
     /// and journaling it in batches of about `batchBytes`. A file whose consumed part changed
-    /// (a different file under the same path) is refused.
+    /// (a different file under the same path) is refused. `advance` runs ``Engine/advance()``
+    /// after each batch (and journals that it did).
     /// - Throws: `LineReader.ReadError` when the file cannot be read, ``StateStoreError`` when it
     ///   changed or the journal cannot be written.
-    public func ingest(file path: String, batchBytes: Int = 1 << 20,
+    public func ingest(file path: String, batchBytes: Int = 1 << 20, advance: Bool = false,
                        onReject: (EventRejection) -> Void) throws -> FileProgress {
+        let cursor = try follow(file: path)
+        var progress = FileProgress()
+        progress.skippedLines = cursor.skippedLines
+        while true {
+            let read = try readAvailable(cursor, batchBytes: batchBytes, advance: advance, onReject: onReject)
+            if read == 0 { break }
+        }
+        try finish(cursor, advance: advance, onReject: onReject)
+        progress.counts = cursor.counts
+        return progress
+    }
+
+    /// An events file being read by this state: its consumed position (journaled with each
+    /// batch) and the bytes read after the last complete line.
+    public final class FileCursor {
+        public let path: String
+        let canonical: String
+        let fd: Int32
+        let device: UInt64
+        let inode: UInt64
+        var sizeSeen: Int64
+        var offset: Int64
+        var line: Int
+        var pending: [UInt8] = []
+        /// Lines an earlier run had already consumed (skipped now).
+        public let skippedLines: Int
+        /// What this cursor applied.
+        public internal(set) var counts = Engine.BatchCounts()
+        /// The file's descriptor (owned by the cursor).
+        public var fileDescriptor: Int32 { fd }
+
+        init(path: String, canonical: String, fd: Int32, device: UInt64, inode: UInt64, size: Int64,
+             offset: Int64, line: Int) {
+            self.path = path
+            self.canonical = canonical
+            self.fd = fd
+            self.device = device
+            self.inode = inode
+            sizeSeen = size
+            self.offset = offset
+            self.line = line
+            skippedLines = line
+        }
+
+        deinit { close(fd) }
+    }
+
+    /// Opens the events file at `path` positioned where this state last stopped reading it (see
+    /// ``ingest(file:batchBytes:advance:onReject:)``); read it with ``readAvailable(_:batchBytes:advance:onReject:onAdvance:)``.
+    public func follow(file path: String) throws -> FileCursor {
         if let failure { throw failure }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw LineReader.ReadError(name: path, code: errno) }
-        defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw LineReader.ReadError(name: path, code: errno) }
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw LineReader.ReadError(name: path, code: code)
+        }
         let canonical = Self.canonicalPath(path)
-        var progress = FileProgress()
         var offset: Int64 = 0
         var line = 0
-        if let previous = try store.position(ofInput: canonical) {
-            let head = try Self.fingerprint(fd, consumed: previous.byteOffset, name: path)
-            guard Int64(info.st_size) >= previous.byteOffset, head == previous.fingerprint else {
-                throw StateStoreError(path: store.path, problem:
-                    "events file \"\(path)\" is not the file it read before (it had consumed \(previous.line) lines, "
-                    + "\(previous.byteOffset) bytes, of a file with other content); give new events in another file")
+        do {
+            if let previous = try store.position(ofInput: canonical) {
+                let head = try Self.fingerprint(fd, consumed: previous.byteOffset, name: path)
+                guard Int64(info.st_size) >= previous.byteOffset, head == previous.fingerprint else {
+                    throw StateStoreError(path: store.path, problem:
+                        "events file \"\(path)\" is not the file it read before (it had consumed \(previous.line) lines, "
+                        + "\(previous.byteOffset) bytes, of a file with other content); give new events in another file")
+                }
+                offset = previous.byteOffset
+                line = previous.line
+            } else if Int64(info.st_size) >= 3 {
+                var bom = [UInt8](repeating: 0, count: 3)
+                if pread(fd, &bom, 3, 0) == 3, bom == [0xEF, 0xBB, 0xBF] { offset = 3 }
             }
-            offset = previous.byteOffset
-            line = previous.line
-            progress.skippedLines = line
-        } else if Int64(info.st_size) >= 3 {
-            var bom = [UInt8](repeating: 0, count: 3)
-            if pread(fd, &bom, 3, 0) == 3, bom == [0xEF, 0xBB, 0xBF] { offset = 3 }
+            guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw LineReader.ReadError(name: path, code: errno) }
+        } catch {
+            close(fd)
+            throw error
         }
-        guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw LineReader.ReadError(name: path, code: errno) }
+        return FileCursor(path: path, canonical: canonical, fd: fd, device: UInt64(info.st_dev),
+                          inode: UInt64(info.st_ino), size: Int64(info.st_size), offset: offset, line: line)
+    }
 
-        var pending: [UInt8] = []
+    /// Reads what `cursor`'s file has now (up to `batchBytes`), applies and journals its complete
+    /// lines with the new position. Returns the bytes read (0 at the file's current end).
+    /// `onAdvance` receives the experiments whose status changed when `advance` is set.
+    public func readAvailable(_ cursor: FileCursor, batchBytes: Int = 1 << 20, advance: Bool = false,
+                              onReject: (EventRejection) -> Void,
+                              onAdvance: ([Report.ExperimentSummary]) -> Void = { _ in }) throws -> Int {
+        if let failure { throw failure }
         var chunk = [UInt8](repeating: 0, count: max(1, batchBytes))
-        func flush(_ count: Int) throws {
-            let batch = Array(pending[..<count])
-            pending.removeFirst(count)
-            let counts = batch.withUnsafeBytes {
-                engine.ingest(lines: $0, firstLine: line + 1, parser: &parser, onReject: onReject)
-            }
-            let end = offset + Int64(count)
-            let endLine = line + counts.lines
-            let fingerprint = try Self.fingerprint(fd, consumed: end, name: path)
-            let position = InputPosition(path: canonical, device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
-                                         sizeSeen: max(Int64(info.st_size), end), byteOffset: end, line: endLine,
-                                         fingerprint: fingerprint)
-            try journal(.range(input: canonical, firstLine: line + 1, startOffset: offset, endOffset: end, endLine: endLine),
-                        advanced: false, position: position)
-            offset = end
-            line = endLine
-            progress.counts.lines += counts.lines
-            progress.counts.accepted += counts.accepted
-            progress.counts.rejected += counts.rejected
-            try counted(counts)
-        }
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { read(cursor.fd, $0.baseAddress!, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw LineReader.ReadError(name: path, code: errno)
+                throw LineReader.ReadError(name: cursor.path, code: errno)
             }
-            if count == 0 {
-                if !pending.isEmpty { try flush(pending.count) }  // a last line without \n
-                break
+            if count == 0 { return 0 }
+            cursor.pending += chunk[..<count]
+            if let newline = cursor.pending.lastIndex(of: 0x0A) {
+                try flush(cursor, newline + 1, advance: advance, onReject: onReject, onAdvance: onAdvance)
             }
-            pending += chunk[..<count]
-            if let newline = pending.lastIndex(of: 0x0A) { try flush(newline + 1) }
+            return count
         }
-        return progress
+    }
+
+    /// Applies a last line without `\n` (at the end of the input).
+    public func finish(_ cursor: FileCursor, advance: Bool = false, onReject: (EventRejection) -> Void,
+                       onAdvance: ([Report.ExperimentSummary]) -> Void = { _ in }) throws {
+        if !cursor.pending.isEmpty {
+            try flush(cursor, cursor.pending.count, advance: advance, onReject: onReject, onAdvance: onAdvance)
+        }
+    }
+
+    private func flush(_ cursor: FileCursor, _ count: Int, advance: Bool, onReject: (EventRejection) -> Void,
+                       onAdvance: ([Report.ExperimentSummary]) -> Void) throws {
+        let batch = Array(cursor.pending[..<count])
+        cursor.pending.removeFirst(count)
+        let counts = batch.withUnsafeBytes {
+            engine.ingest(lines: $0, firstLine: cursor.line + 1, parser: &parser, onReject: onReject)
+        }
+        let changes = advance ? engine.advance() : []
+        let end = cursor.offset + Int64(count)
+        let endLine = cursor.line + counts.lines
+        let fingerprint = try Self.fingerprint(cursor.fd, consumed: end, name: cursor.path)
+        cursor.sizeSeen = max(cursor.sizeSeen, end)
+        let position = InputPosition(path: cursor.canonical, device: cursor.device, inode: cursor.inode,
+                                     sizeSeen: cursor.sizeSeen, byteOffset: end, line: endLine,
+                                     fingerprint: fingerprint)
+        try journal(.range(input: cursor.canonical, firstLine: cursor.line + 1, startOffset: cursor.offset,
+                           endOffset: end, endLine: endLine),
+                    advanced: advance, position: position)
+        cursor.offset = end
+        cursor.line = endLine
+        cursor.counts.lines += counts.lines
+        cursor.counts.accepted += counts.accepted
+        cursor.counts.rejected += counts.rejected
+        if !changes.isEmpty { onAdvance(changes) }
+        try counted(counts)
     }
 
     /// Reads standard input (or any descriptor) to its end in batches, journaling each as raw

@@ -1,5 +1,11 @@
 import TallyCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension ReplSession {
     /// The commands, for `:help` (and docs/repl.md).
     static let help = """
@@ -72,6 +78,15 @@ extension ReplSession {
         switch TallyCore.reloadRules(into: engine, directory: rulesDirectory) {
         case .success(let notes):
             for note in notes { warn(note) }
+            if let durable {
+                do {
+                    try durable.reloaded(rulesHash: RulesDigest.contentHash(directory: rulesDirectory))
+                } catch {
+                    stateFailed(error as? StateStoreError
+                        ?? StateStoreError(path: durable.store.path, problem: "cannot record the reload: \(error)"))
+                    return false
+                }
+            }
             say(["rules reloaded"])
             return true
         case .failure(let error):
@@ -100,6 +115,7 @@ extension ReplSession {
         }
         engine.tracing = false
         defer { engine.tracing = true }
+        if let durable { return durableLoad(reader, path: path, durable: durable) }
         var accepted = 0
         var rejected = 0
         do {
@@ -127,6 +143,37 @@ extension ReplSession {
         let summary = "loaded \(path): \(ProfileText.count(accepted, "event")) accepted, \(rejected) rejected"
         say([summary] + engine.advance().map(TraceText.statusChange))
         if rejected > 0 { markFailed() }
+    }
+}
+
+extension ReplSession {
+    /// `:load FILE` with `--state`: the whole file is one journaled batch (as lines, so loading a
+    /// file twice counts it twice, as without a state).
+    fileprivate func durableLoad(_ reader: LineReader, path: String, durable: DurableEngine) {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(reader.fileDescriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return fail(CommandFailure.input(LineReader.ReadError(name: path, code: errno)).message)
+            }
+            if count == 0 { break }
+            bytes += chunk[..<count]
+        }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        let counts: Engine.BatchCounts
+        var changes: [Report.ExperimentSummary] = []
+        do {
+            counts = try durable.apply(lines: bytes, input: path, firstLine: 1, advance: true, onReject: {
+                output.err($0.description(file: path) + "\n")
+            }, onAdvance: { changes = $0 })
+        } catch {
+            return stateFailed(error)
+        }
+        let summary = "loaded \(path): \(ProfileText.count(counts.accepted, "event")) accepted, \(counts.rejected) rejected"
+        say([summary] + changes.map(TraceText.statusChange))
+        if counts.rejected > 0 { markFailed() }
     }
 }
 

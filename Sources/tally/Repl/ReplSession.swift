@@ -29,6 +29,10 @@ final class ReplSession {
     /// True after `:quit`.
     private(set) var quit = false
     var parser = EventParser()
+    /// With `--state`: events, `:load` batches and reloads go through it (journaled).
+    var durable: DurableEngine?
+    /// With `--state`: why the state file could not be written (the session ends; exit 74).
+    var stateError: StateStoreError?
 
     /// A session over `engine`, whose rules were loaded from `rulesDirectory` (for `:reload`).
     /// Turns tracing on and routes the rules' `log(...)` lines and first rule failures (outside
@@ -60,7 +64,11 @@ final class ReplSession {
             guard let first else { return }
             switch bytes[first] {
             case UInt8(ascii: "{"):
-                event(parser.parse(line))
+                if let durable {
+                    durableEvent(Array(bytes), number: line.number, durable: durable)
+                } else {
+                    event(parser.parse(line))
+                }
             case UInt8(ascii: ":"):
                 command(String(decoding: bytes[first...], as: UTF8.self))
             default:
@@ -81,6 +89,28 @@ final class ReplSession {
             lines += engine.advance().map(TraceText.statusChange)
             say(lines)
         }
+    }
+
+    /// With `--state`: ingests one event line, journals it (with the advance), then prints its
+    /// trace and the status changes, or the rejection.
+    private func durableEvent(_ bytes: [UInt8], number: Int, durable: DurableEngine) {
+        var rejection: EventRejection?
+        var changes: [Report.ExperimentSummary] = []
+        do {
+            try durable.apply(lines: bytes + [0x0A], input: "repl", firstLine: number, advance: true,
+                              onReject: { rejection = $0 }, onAdvance: { changes = $0 })
+        } catch {
+            return stateFailed(error)
+        }
+        if let rejection { return fail(rejection.description) }
+        say(TraceText.lines(engine.lastTrace) + changes.map(TraceText.statusChange))
+    }
+
+    /// The state file could not be written: says so and ends the session (exit 74).
+    func stateFailed(_ error: StateStoreError) {
+        stateError = error
+        fail(error.description)
+        end()
     }
 
     /// Evaluates a line of Lua in the rules' console and prints its values, tab-separated.
