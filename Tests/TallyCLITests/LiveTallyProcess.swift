@@ -51,6 +51,11 @@ final class LiveTallyProcess {
         process.interrupt()
     }
 
+    /// Sends SIGKILL: the process dies at once, wherever it is.
+    func killNow() {
+        kill(process.processIdentifier, SIGKILL)
+    }
+
     /// What standard output holds so far.
     var stdout: String {
         (try? String(decoding: Data(contentsOf: scratch.url.appendingPathComponent("stdout")), as: UTF8.self)) ?? ""
