@@ -102,6 +102,14 @@ struct Run: ParsableCommand {
                 throw error
             }
         }
+        try finishAndReport(engine, format: format, rejectSink: rejectSink, diagnostics: diagnostics,
+                            reportFile: reportFile)
+    }
+
+    /// Closes the sessions, closes the rejects file, then writes the report to `--output` or
+    /// standard output.
+    func finishAndReport(_ engine: Engine, format: Format, rejectSink: TextSink, diagnostics: TextSink,
+                         reportFile: ReportFile?) throws {
         let report = engine.finish()
         diagnostics.flush()
         if let code = rejectSink.close(), let path = rejects {

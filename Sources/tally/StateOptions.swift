@@ -91,18 +91,8 @@ extension Run {
             rejectSink.close()
             throw error
         }
-        let report = engine.finish()
-        diagnostics.flush()
-        if let code = rejectSink.close(), let path = rejects {
-            throw CommandFailure.output("rejects", path: path, code: code)
-        }
-        let text = format == .json ? ReportJSON.render(report) + "\n" : ReportTable.render(report)
-        if let reportFile {
-            try reportFile.commit(text)
-        } else if let code = TextSink.writeAll(Array(text.utf8), to: STDOUT_FILENO) {
-            throw CommandFailure(status: ExitStatus.cannotCreate,
-                                 message: "cannot write the report to standard output: \(SystemError.text(code))")
-        }
+        try finishAndReport(engine, format: format, rejectSink: rejectSink, diagnostics: diagnostics,
+                            reportFile: reportFile)
     }
 }
 
