@@ -15,12 +15,12 @@ struct Serve: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the engine over HTTP: POST /events, GET /report, /experiments/ID, /guests/ID, /metrics.",
         discussion: """
-            Events arrive as JSON Lines or a JSON array in POST /events (16 MiB at most per body). \\
-            The rules directory is watched and reloaded on change (and on POST /reload); a broken \\
-            file keeps the old rules running. With --state FILE every batch is journaled before \\
+            Events arrive as JSON Lines or a JSON array in POST /events (16 MiB at most per body). \
+            The rules directory is watched and reloaded on change (and on POST /reload); a broken \
+            file keeps the old rules running. With --state FILE every batch is journaled before \
             the answer, and SIGTERM or SIGINT checkpoints the state before exiting. See docs/serve.md.
 
-            Exit status: 0 after a graceful shutdown, 64 usage error, 65 rules failed to load, \\
+            Exit status: 0 after a graceful shutdown, 64 usage error, 65 rules failed to load, \
             69 the address cannot be listened on, 74 the state file is refused or cannot be written.
             """)
 
