@@ -266,6 +266,7 @@ public final class Engine {
         guests[guest].points += points
         guests[guest].session.points += points
         pointsThisEvent += points
+        runtime.guestScalarsChanged()
     }
 
     private func applyGoals(_ event: Event, guest: Int) {

@@ -24,9 +24,8 @@ public final class RuleRuntime {
     private var consoleEnvironment: LuaRef?
     /// The guest's `id`, `points` and `sessions`, read by the proxy without a host call.
     private var guestScalars: LuaRef!
-    private var scalarsID = ""
-    private var scalarsPoints = Double.nan
-    private var scalarsSessions = -1
+    /// True when the guest's scalars in the proxy may be out of date (a new event, new points).
+    private var scalarsStale = true
     /// The event table of the current event, built on first use.
     private var eventTable: LuaRef?
     private var eventSerial = 0
@@ -75,6 +74,7 @@ public final class RuleRuntime {
         currentFields = event.fields
         currentType = event.type
         eventSerial &+= 1
+        scalarsStale = true
     }
 
     /// Calls `function(e, guest)` (or `function(guest, e)`) and returns its truth.
@@ -288,24 +288,22 @@ public final class RuleRuntime {
         guestProxy = LuaRef(popping: state)
     }
 
-    /// Copies the guest's scalar fields into the proxy's cache when they changed.
+    /// The guest's points changed outside Lua (a goal was reached): refresh before the next call.
+    func guestScalarsChanged() { scalarsStale = true }
+
+    /// Copies the guest's scalar fields into the proxy's cache, once per event and after
+    /// `add_points` (the only ways they change while rules run).
     private func refreshGuestScalars() {
-        guard let guest else { return }
-        let id = guest.guestID
-        let points = guest.points
-        let sessions = guest.sessionCount
-        if id == scalarsID, points == scalarsPoints, sessions == scalarsSessions { return }
+        guard scalarsStale, let guest else { return }
         guestScalars.push()
-        state.push(id)
+        state.push(guest.guestID)
         state.setRawField("id", of: -2)
-        state.push(points)
+        state.push(guest.points)
         state.setRawField("points", of: -2)
-        state.push(sessions)
+        state.push(guest.sessionCount)
         state.setRawField("sessions", of: -2)
         state.pop()
-        scalarsID = id
-        scalarsPoints = points
-        scalarsSessions = sessions
+        scalarsStale = false
     }
 
     private func currentGuest() throws -> GuestAccess {
@@ -386,6 +384,7 @@ public final class RuleRuntime {
             throw LuaScriptError("add_points expects a finite number, got \(lua.typeName(at: 2))")
         }
         guest.addPoints(points)
+        scalarsStale = true
         refreshGuestScalars()
         return 0
     }

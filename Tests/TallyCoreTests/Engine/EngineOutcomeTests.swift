@@ -46,4 +46,17 @@ final class EngineOutcomeTests: XCTestCase {
         XCTAssertEqual(report.outcomes.map(\.reached), [1, 1])
         XCTAssertEqual(report.outcomes.map(\.value), [0, 3])
     }
+
+    func testWhenSeesPointsGainedEarlierInTheSameEvent() throws {
+        // The first goal's `where` reads the guest before any points are added; the outcome's
+        // `when` must still see the second goal's points.
+        let harness = EngineHarness(rules: """
+            goal "look" { on = "FORM", where = function(e, guest) return guest.points == 0 end, points = 0 }
+            goal "form" { on = "FORM", points = 40 }
+            outcome "qualified" { when = function(guest) return guest.points >= 40 end, value = 1 }
+            """)
+        let report = try harness.report([event("FORM", "a", 0)])
+        XCTAssertEqual(report.goals.map(\.reached), [1, 1])
+        XCTAssertEqual(report.outcomes.map(\.reached), [1])
+    }
 }
