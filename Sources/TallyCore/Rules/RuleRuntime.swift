@@ -17,15 +17,15 @@ public final class RuleRuntime {
     /// Receives `log(...)` lines (already rate-limited).
     public var onLog: (String) -> Void = { _ in }
 
-    private var guestProxy: LuaRef!
+    var guestProxy: LuaRef!
     /// The DSL's list of declarations (kind, id, spec, file, line), for the REPL.
     var declarations: LuaRef?
     /// The REPL's environment: its globals persist from one line to the next.
-    private var consoleEnvironment: LuaRef?
+    var consoleEnvironment: LuaRef?
     /// The guest's `id`, `points` and `sessions`, read by the proxy without a host call.
-    private var guestScalars: LuaRef!
+    var guestScalars: LuaRef!
     /// True when the guest's scalars in the proxy may be out of date (a new event, new points).
-    private var scalarsStale = true
+    var scalarsStale = true
     /// The event table of the current event, built on first use.
     private var eventTable: LuaRef?
     private var eventSerial = 0
@@ -33,7 +33,7 @@ public final class RuleRuntime {
     /// The current event's fields and type (the rest of the event is not needed for its table).
     private var currentFields = JSONObject()
     private var currentType = ""
-    private let logLimiter = RateLimiter(linesPerSecond: 10)
+    let logLimiter = RateLimiter(linesPerSecond: 10)
 
     /// Opens a sandboxed VM with the native helpers installed.
     init(memoryLimit: Int, instructionBudget: Int) throws(LuaError) {
@@ -159,73 +159,6 @@ public final class RuleRuntime {
         }
     }
 
-    // MARK: The console (REPL)
-
-    /// Evaluates a line of Lua in the rules' sandbox: as an expression if it is one, else as a
-    /// statement. The environment sees the shared names, `goals`, `outcomes` and `experiments`
-    /// (the declarations by id, read-only), and `guest(id)`, which `lookup` answers.
-    /// Returns the results, formatted.
-    func evaluate(_ source: String, lookup: @escaping (String) -> LuaValue) -> Result<[String], LuaError> {
-        do {
-            if consoleEnvironment == nil { try makeConsoleEnvironment(lookup: lookup) }
-            let environment = consoleEnvironment!
-            environment.push()
-            defer { state.pop() }
-            let base = state.top
-            do {
-                try sandbox.load("return " + source, chunkName: "=repl", environment: -1)
-            } catch {
-                try sandbox.load(source, chunkName: "=repl", environment: -1)
-            }
-            try state.call(arguments: 0, results: nil)
-            var results: [String] = []
-            for index in (base + 1)...max(base + 1, state.top) where index <= state.top {
-                results.append(LuaValueFormatter.describe((try? state.value(at: index)) ?? .opaque(state.typeName(at: index))))
-            }
-            state.top = base
-            return .success(results)
-        } catch {
-            return .failure(resolve(error))
-        }
-    }
-
-    private func makeConsoleEnvironment(lookup: @escaping (String) -> LuaValue) throws(LuaError) {
-        try sandbox.pushNewEnvironment()
-        let environment = state.top
-        try state.load(Self.consoleSource, chunkName: "=console")
-        state.pushCopy(of: environment)
-        if let declarations { declarations.push() } else { state.pushTable() }
-        state.push(function: { lua in
-            guard let id = lua.string(at: 1) else { throw LuaScriptError("guest(id) expects a guest id string") }
-            try lua.push(lookup(id))
-            return 1
-        })
-        try state.call(arguments: 3, results: 0)
-        consoleEnvironment = LuaRef(popping: state)
-    }
-
-    /// Fills the console environment (trusted code, run once).
-    private static let consoleSource = """
-        local environment, declarations, lookup = ...
-        local function readonly(target, name)
-          return setmetatable({}, {
-            __index = target,
-            __newindex = function() error(name .. " is read-only", 2) end,
-            __pairs = function() return next, target, nil end,
-            __metatable = false,
-          })
-        end
-        local by_kind = { goal = {}, outcome = {}, experiment = {} }
-        for _, declaration in ipairs(declarations) do
-          local list = by_kind[declaration.kind]
-          if list then list[declaration.id] = readonly(declaration.spec, declaration.id) end
-        end
-        environment.goals = readonly(by_kind.goal, "goals")
-        environment.outcomes = readonly(by_kind.outcome, "outcomes")
-        environment.experiments = readonly(by_kind.experiment, "experiments")
-        environment.guest = lookup
-        """
-
     // MARK: Native helpers
 
     private func installHelpers() {
@@ -271,195 +204,4 @@ public final class RuleRuntime {
         return lua.typeName(at: index)
     }
 
-    // MARK: The guest proxy
-
-    private func installGuestProxy() throws(LuaError) {
-        try state.load(Self.guestProxySource, chunkName: "=guest")
-        state.push(function: { [unowned self] lua in try guestField(lua) })
-        state.push(function: { [unowned self] lua in try guestTable(lua, name: "goals") })
-        state.push(function: { [unowned self] lua in try guestTable(lua, name: "outcomes") })
-        state.push(function: { [unowned self] lua in try guestTable(lua, name: "session") })
-        state.push(function: { [unowned self] lua in try guestTable(lua, name: "data") })
-        state.push(function: { [unowned self] lua in try setGuestData(lua) })
-        state.push(function: { [unowned self] lua in try addPoints(lua) })
-        state.push(function: { [unowned self] lua in try guestDataKeys(lua) })
-        try state.call(arguments: 8, results: 2)
-        guestScalars = LuaRef(popping: state)
-        guestProxy = LuaRef(popping: state)
-    }
-
-    /// The guest's points changed outside Lua (a goal was reached): refresh before the next call.
-    func guestScalarsChanged() { scalarsStale = true }
-
-    /// Copies the guest's scalar fields into the proxy's cache, once per event and after
-    /// `add_points` (the only ways they change while rules run).
-    private func refreshGuestScalars() {
-        guard scalarsStale, let guest else { return }
-        guestScalars.push()
-        state.push(guest.guestID)
-        state.setRawField("id", of: -2)
-        state.push(guest.points)
-        state.setRawField("points", of: -2)
-        state.push(guest.sessionCount)
-        state.setRawField("sessions", of: -2)
-        state.pop()
-        scalarsStale = false
-    }
-
-    private func currentGuest() throws -> GuestAccess {
-        guard let guest else { throw LuaScriptError("guest is not available outside an event") }
-        return guest
-    }
-
-    /// `guest.<field>` for the scalar fields. Arguments: key.
-    private func guestField(_ lua: LuaState) throws -> Int32 {
-        let guest = try currentGuest()
-        switch lua.string(at: 1) {
-        case "id": lua.push(guest.guestID)
-        case "points": lua.push(guest.points)
-        case "sessions": lua.push(guest.sessionCount)
-        default: lua.pushNil()
-        }
-        return 1
-    }
-
-    /// `guest.goals[k]`, `guest.outcomes[k]`, `guest.session.k`, `guest.data[k]`. Arguments: key.
-    private func guestTable(_ lua: LuaState, name: String) throws -> Int32 {
-        let guest = try currentGuest()
-        guard let key = lua.string(at: 1) else {
-            lua.pushNil()
-            return 1
-        }
-        switch name {
-        case "goals": lua.push(guest.timesReached(goal: key))
-        case "outcomes": lua.push(guest.hasReached(outcome: key))
-        case "session":
-            switch key {
-            case "id": lua.push(guest.sessionID)
-            case "points": lua.push(guest.sessionPoints)
-            case "views": lua.push(guest.sessionViews)
-            case "events": lua.push(guest.sessionEvents)
-            default: lua.pushNil()
-            }
-        default:
-            switch guest.data(key) {
-            case .string(let text)?: lua.push(text)
-            case .integer(let number)?: lua.push(number)
-            case .number(let number)?: lua.push(number)
-            case .boolean(let flag)?: lua.push(flag)
-            case nil: lua.pushNil()
-            }
-        }
-        return 1
-    }
-
-    /// `guest.data[k] = v`. Arguments: key, value.
-    private func setGuestData(_ lua: LuaState) throws -> Int32 {
-        let guest = try currentGuest()
-        guard let key = lua.string(at: 1) else {
-            throw LuaScriptError("guest.data keys must be strings, got \(lua.typeName(at: 1))")
-        }
-        let value: GuestDataValue?
-        if lua.isNil(at: 2) {
-            value = nil
-        } else if let text = lua.string(at: 2) {
-            value = .string(text)
-        } else if let flag = lua.boolean(at: 2) {
-            value = .boolean(flag)
-        } else if lua.number(at: 2) != nil {
-            if case .integer(let integer)? = try? lua.value(at: 2) { value = .integer(integer) } else {
-                value = .number(lua.number(at: 2)!)
-            }
-        } else {
-            throw LuaScriptError("guest.data.\(key) must be a string, number or boolean, got \(lua.typeName(at: 2))")
-        }
-        guest.setData(key, value)
-        return 0
-    }
-
-    /// `guest:add_points(n)`. Arguments: guest, n.
-    private func addPoints(_ lua: LuaState) throws -> Int32 {
-        let guest = try currentGuest()
-        guard let points = lua.number(at: 2), points.isFinite else {
-            throw LuaScriptError("add_points expects a finite number, got \(lua.typeName(at: 2))")
-        }
-        guest.addPoints(points)
-        scalarsStale = true
-        refreshGuestScalars()
-        return 0
-    }
-
-    /// The keys of `guest.data`, as a sequence (for `pairs(guest.data)`).
-    private func guestDataKeys(_ lua: LuaState) throws -> Int32 {
-        let keys = try currentGuest().dataKeys
-        lua.pushTable(arrayCapacity: keys.count)
-        for (offset, key) in keys.enumerated() {
-            lua.push(key)
-            lua.setRawElement(offset + 1, of: -2)
-        }
-        return 1
-    }
-
-    /// Builds the `guest` proxy from the host functions (trusted code, run once).
-    private static let guestProxySource = """
-        local field, goals, outcomes, session, data, set_data, add_points, data_keys = ...
-        local function view(read, write, iterate)
-          return setmetatable({}, {
-            __index = function(_, key) return read(key) end,
-            __newindex = write or function(_, key)
-              error("guest fields are read-only (use guest.data or guest:add_points)", 2)
-            end,
-            __pairs = iterate,
-            __metatable = false,
-          })
-        end
-        local data_view = view(data, function(_, key, value) set_data(key, value) end, function()
-          local keys, index = data_keys(), 0
-          return function()
-            index = index + 1
-            local key = keys[index]
-            if key ~= nil then return key, data(key) end
-          end
-        end)
-        local members = {
-          goals = view(goals), outcomes = view(outcomes), session = view(session),
-          data = data_view, add_points = add_points,
-        }
-        -- Scalars (id, points, sessions) sit in a plain table the proxy indexes directly, so
-        -- reading them runs no function; everything else falls through to the members.
-        local scalars = setmetatable({}, {
-          __index = function(_, key)
-            local member = members[key]
-            if member ~= nil then return member end
-            return field(key)
-          end,
-          __metatable = false,
-        })
-        local proxy = setmetatable({}, {
-          __index = scalars,
-          __newindex = function() error("guest fields are read-only (use guest.data or guest:add_points)", 2) end,
-          __metatable = false,
-        })
-        return proxy, scalars
-        """
-}
-
-/// Allows at most `linesPerSecond` lines per wall-clock second.
-final class RateLimiter {
-    private let linesPerSecond: Int
-    private var second: Int = 0
-    private var used = 0
-
-    init(linesPerSecond: Int) { self.linesPerSecond = linesPerSecond }
-
-    func allow() -> Bool {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        if now.tv_sec != second {
-            second = now.tv_sec
-            used = 0
-        }
-        used += 1
-        return used <= linesPerSecond
-    }
 }

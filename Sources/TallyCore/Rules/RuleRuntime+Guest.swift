@@ -1,0 +1,174 @@
+import LuaKit
+
+/// The `guest` object rules see: a proxy that reads and writes through ``RuleRuntime/guest``.
+extension RuleRuntime {
+    func installGuestProxy() throws(LuaError) {
+        try state.load(Self.guestProxySource, chunkName: "=guest")
+        state.push(function: { [unowned self] lua in try guestField(lua) })
+        state.push(function: { [unowned self] lua in try guestTable(lua, name: "goals") })
+        state.push(function: { [unowned self] lua in try guestTable(lua, name: "outcomes") })
+        state.push(function: { [unowned self] lua in try guestTable(lua, name: "session") })
+        state.push(function: { [unowned self] lua in try guestTable(lua, name: "data") })
+        state.push(function: { [unowned self] lua in try setGuestData(lua) })
+        state.push(function: { [unowned self] lua in try addPoints(lua) })
+        state.push(function: { [unowned self] lua in try guestDataKeys(lua) })
+        try state.call(arguments: 8, results: 2)
+        guestScalars = LuaRef(popping: state)
+        guestProxy = LuaRef(popping: state)
+    }
+
+    /// The guest's points changed outside Lua (a goal was reached): refresh before the next call.
+    func guestScalarsChanged() { scalarsStale = true }
+
+    /// Copies the guest's scalar fields into the proxy's cache, once per event and after
+    /// `add_points` (the only ways they change while rules run).
+    func refreshGuestScalars() {
+        guard scalarsStale, let guest else { return }
+        guestScalars.push()
+        state.push(guest.guestID)
+        state.setRawField("id", of: -2)
+        state.push(guest.points)
+        state.setRawField("points", of: -2)
+        state.push(guest.sessionCount)
+        state.setRawField("sessions", of: -2)
+        state.pop()
+        scalarsStale = false
+    }
+
+    private func currentGuest() throws -> GuestAccess {
+        guard let guest else { throw LuaScriptError("guest is not available outside an event") }
+        return guest
+    }
+
+    /// `guest.<field>` for the scalar fields. Arguments: key.
+    private func guestField(_ lua: LuaState) throws -> Int32 {
+        let guest = try currentGuest()
+        switch lua.string(at: 1) {
+        case "id": lua.push(guest.guestID)
+        case "points": lua.push(guest.points)
+        case "sessions": lua.push(guest.sessionCount)
+        default: lua.pushNil()
+        }
+        return 1
+    }
+
+    /// `guest.goals[k]`, `guest.outcomes[k]`, `guest.session.k`, `guest.data[k]`. Arguments: key.
+    private func guestTable(_ lua: LuaState, name: String) throws -> Int32 {
+        let guest = try currentGuest()
+        guard let key = lua.string(at: 1) else {
+            lua.pushNil()
+            return 1
+        }
+        switch name {
+        case "goals": lua.push(guest.timesReached(goal: key))
+        case "outcomes": lua.push(guest.hasReached(outcome: key))
+        case "session":
+            switch key {
+            case "id": lua.push(guest.sessionID)
+            case "points": lua.push(guest.sessionPoints)
+            case "views": lua.push(guest.sessionViews)
+            case "events": lua.push(guest.sessionEvents)
+            default: lua.pushNil()
+            }
+        default:
+            switch guest.data(key) {
+            case .string(let text)?: lua.push(text)
+            case .integer(let number)?: lua.push(number)
+            case .number(let number)?: lua.push(number)
+            case .boolean(let flag)?: lua.push(flag)
+            case nil: lua.pushNil()
+            }
+        }
+        return 1
+    }
+
+    /// `guest.data[k] = v`. Arguments: key, value.
+    private func setGuestData(_ lua: LuaState) throws -> Int32 {
+        let guest = try currentGuest()
+        guard let key = lua.string(at: 1) else {
+            throw LuaScriptError("guest.data keys must be strings, got \(lua.typeName(at: 1))")
+        }
+        let value: GuestDataValue?
+        if lua.isNil(at: 2) {
+            value = nil
+        } else if let text = lua.string(at: 2) {
+            value = .string(text)
+        } else if let flag = lua.boolean(at: 2) {
+            value = .boolean(flag)
+        } else if lua.number(at: 2) != nil {
+            if case .integer(let integer)? = try? lua.value(at: 2) { value = .integer(integer) } else {
+                value = .number(lua.number(at: 2)!)
+            }
+        } else {
+            throw LuaScriptError("guest.data.\(key) must be a string, number or boolean, got \(lua.typeName(at: 2))")
+        }
+        guest.setData(key, value)
+        return 0
+    }
+
+    /// `guest:add_points(n)`. Arguments: guest, n.
+    private func addPoints(_ lua: LuaState) throws -> Int32 {
+        let guest = try currentGuest()
+        guard let points = lua.number(at: 2), points.isFinite else {
+            throw LuaScriptError("add_points expects a finite number, got \(lua.typeName(at: 2))")
+        }
+        guest.addPoints(points)
+        scalarsStale = true
+        refreshGuestScalars()
+        return 0
+    }
+
+    /// The keys of `guest.data`, as a sequence (for `pairs(guest.data)`).
+    private func guestDataKeys(_ lua: LuaState) throws -> Int32 {
+        let keys = try currentGuest().dataKeys
+        lua.pushTable(arrayCapacity: keys.count)
+        for (offset, key) in keys.enumerated() {
+            lua.push(key)
+            lua.setRawElement(offset + 1, of: -2)
+        }
+        return 1
+    }
+
+    /// Builds the `guest` proxy from the host functions (trusted code, run once).
+    private static let guestProxySource = """
+        local field, goals, outcomes, session, data, set_data, add_points, data_keys = ...
+        local function view(read, write, iterate)
+          return setmetatable({}, {
+            __index = function(_, key) return read(key) end,
+            __newindex = write or function(_, key)
+              error("guest fields are read-only (use guest.data or guest:add_points)", 2)
+            end,
+            __pairs = iterate,
+            __metatable = false,
+          })
+        end
+        local data_view = view(data, function(_, key, value) set_data(key, value) end, function()
+          local keys, index = data_keys(), 0
+          return function()
+            index = index + 1
+            local key = keys[index]
+            if key ~= nil then return key, data(key) end
+          end
+        end)
+        local members = {
+          goals = view(goals), outcomes = view(outcomes), session = view(session),
+          data = data_view, add_points = add_points,
+        }
+        -- Scalars (id, points, sessions) sit in a plain table the proxy indexes directly, so
+        -- reading them runs no function; everything else falls through to the members.
+        local scalars = setmetatable({}, {
+          __index = function(_, key)
+            local member = members[key]
+            if member ~= nil then return member end
+            return field(key)
+          end,
+          __metatable = false,
+        })
+        local proxy = setmetatable({}, {
+          __index = scalars,
+          __newindex = function() error("guest fields are read-only (use guest.data or guest:add_points)", 2) end,
+          __metatable = false,
+        })
+        return proxy, scalars
+        """
+}
