@@ -44,7 +44,7 @@ enum SpecEventEncoder {
             } else {
                 output += "\(number)"
             }
-        case .string(let text): appendString(text, to: &output)
+        case .string(let text): JSONWriter.appendQuoted(text, to: &output)
         case .opaque(let type):
             throw Failure(message: "\(path) is a \(type), which JSON cannot carry")
         case .table(let entries):
@@ -57,7 +57,7 @@ enum SpecEventEncoder {
                 output += "{"
                 for (offset, key) in ordered.enumerated() {
                     if offset > 0 { output += "," }
-                    appendString(key, to: &output)
+                    JSONWriter.appendQuoted(key, to: &output)
                     output += ":"
                     try encode(entries[.string(key)]!, path: "\(path).\(key)", into: &output)
                 }
@@ -82,25 +82,6 @@ enum SpecEventEncoder {
             guard case .integer(let index) = key, index >= 1, index <= count else { return nil }
         }
         return count
-    }
-
-    /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped.
-    private static func appendString(_ text: String, to output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 
     /// How a value is shown in an error message.
