@@ -75,6 +75,15 @@ typedef void (*tally_host_release)(void *context);
 void tally_push_host_function(lua_State *L, tally_host_function function,
                               tally_host_release release, void *context);
 
+/* Whether the function at `index` can read nothing but its arguments and upvalues holding nil,
+ * booleans, numbers, strings or Lua functions that qualify in turn (no globals, no tables, no C
+ * functions). If so, pushes a snapshot of those upvalues and returns how many it holds (>= 0);
+ * if not, pushes nothing and returns -1. Stack: [] -> [snapshot] or []. */
+int tally_snapshot_upvalues(lua_State *L, int index);
+
+/* 1 when every upvalue in the snapshot at `index` still holds the same value. Stack: unchanged. */
+int tally_upvalues_unchanged(lua_State *L, int index);
+
 #ifdef __cplusplus
 }
 #endif

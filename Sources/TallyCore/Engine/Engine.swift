@@ -42,6 +42,16 @@ public final class Engine {
     var experimentIndex: [String: Int] = [:]
     /// Trackers of experiments a reload removed: their figures stay in the report.
     var retiredExperiments: [ExperimentTracker] = []
+    /// Per outcome rule: its column in ``conditionMemo`` when its `when(guest)` can be
+    /// remembered, else -1.
+    var memoColumnOfOutcomeRule: [Int] = []
+    var memoColumns = 0
+    /// Per guest and remembered condition (row-major): see ``ConditionMemo``.
+    var conditionMemo = ContiguousArray<ConditionMemo>()
+    /// What the condition being called reads of the guest.
+    var conditionReads = ConditionRecorder()
+    /// Calls of `when(guest)` conditions answered from the memo.
+    var conditionCallsSkipped = 0
     var goalDispatch = TypeDispatch([])
     var outcomeDispatch = TypeDispatch([])
     private var handle: GuestHandle!
@@ -115,6 +125,7 @@ public final class Engine {
             outcomeTotals[slot].currency = outcome.currency
             outcomeGroupOfSlot[slot] = outcome.group.map(groupNumber(for:))
         }
+        planConditionMemo(for: rules.outcomes)
         goalDispatch = TypeDispatch(rules.goals.map(\.filter))
         outcomeDispatch = TypeDispatch(rules.outcomes.map { $0.when == nil ? $0.filter : nil })
         adoptExperiments(rules.experiments)
@@ -210,6 +221,7 @@ public final class Engine {
         let index = guests.count
         guests.append(GuestState(id: id, goals: goalTotals.count, outcomes: outcomeTotals.count))
         guestLookup[id] = index
+        conditionMemo.append(contentsOf: repeatElement(.empty, count: memoColumns))
         return index
     }
 
@@ -305,7 +317,7 @@ public final class Engine {
             if !outcome.filter.isEmpty,
                !matches(outcome.filter, event, rule: outcome.id, declaredAt: outcome.position) { continue }
             if let when = outcome.when {
-                switch runtime.callCondition(when, guestFirst: true) {
+                switch evaluateCondition(when, ofOutcomeRule: index, guest: guest) {
                 case .success(true): break
                 case .success(false): continue
                 case .failure(let error):

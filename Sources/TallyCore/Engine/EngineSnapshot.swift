@@ -77,6 +77,7 @@ extension Engine {
         }
         guests = ContiguousArray(snapshot.guests)
         guestLookup = Dictionary(uniqueKeysWithValues: guests.enumerated().map { ($0.element.id, $0.offset) })
+        resetConditionMemo()
         goalTotals = snapshot.goalTotals
         goalSlots = Dictionary(uniqueKeysWithValues: goalTotals.enumerated().map { ($0.element.id, $0.offset) })
         outcomeTotals = snapshot.outcomeTotals

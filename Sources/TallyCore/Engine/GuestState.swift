@@ -11,6 +11,13 @@ struct GuestState: Codable, Sendable {
     /// Per outcome (rule order): reached at least once.
     var outcomesReached: ContiguousArray<Bool>
     var data: [String: GuestDataValue] = [:]
+    /// Changes whenever `data` changes (remembered conditions that read it compare it). Not
+    /// saved: a restored engine remembers no conditions.
+    var dataVersion: UInt32 = 0
+
+    private enum CodingKeys: String, CodingKey {
+        case id, lastTimestamp, points, sessionCount, session, goalProgress, outcomesReached, data
+    }
 
     init(id: String, goals: Int, outcomes: Int) {
         self.id = id
@@ -60,17 +67,33 @@ final class GuestHandle: GuestAccess {
     }
 
     var guestID: String { state.id }
-    var points: Double { state.points }
-    var sessionCount: Int { state.sessionCount }
+
+    // Reads a remembered condition may depend on are noted (see ``ConditionMemo``).
+
+    var points: Double {
+        let points = state.points
+        engine.conditionReads.note(.points, value: points.bitPattern)
+        return points
+    }
+
+    var sessionCount: Int {
+        let count = state.sessionCount
+        engine.conditionReads.note(.sessions, value: UInt64(count))
+        return count
+    }
 
     func timesReached(goal id: String) -> Int {
         guard let slot = engine.goalSlots[id], slot < state.goalProgress.count else { return 0 }
-        return Int(state.goalProgress[slot].times)
+        let times = state.goalProgress[slot].times
+        engine.conditionReads.note(.goal, slot: UInt32(slot), value: UInt64(times))
+        return Int(times)
     }
 
     func hasReached(outcome id: String) -> Bool {
         guard let slot = engine.outcomeSlots[id], slot < state.outcomesReached.count else { return false }
-        return state.outcomesReached[slot]
+        let reached = state.outcomesReached[slot]
+        engine.conditionReads.note(.outcome, slot: UInt32(slot), value: reached ? 1 : 0)
+        return reached
     }
 
     var sessionID: String { sessionID(of: index) }
@@ -84,9 +107,20 @@ final class GuestHandle: GuestAccess {
     var sessionViews: Int { state.session.views }
     var sessionEvents: Int { state.session.events }
 
-    func data(_ key: String) -> GuestDataValue? { state.data[key] }
-    func setData(_ key: String, _ value: GuestDataValue?) { engine.guests[index].data[key] = value }
-    var dataKeys: [String] { state.data.keys.sorted() }
+    func data(_ key: String) -> GuestDataValue? {
+        engine.conditionReads.note(.data, value: UInt64(state.dataVersion))
+        return state.data[key]
+    }
+
+    func setData(_ key: String, _ value: GuestDataValue?) {
+        engine.guests[index].data[key] = value
+        engine.guests[index].dataVersion &+= 1
+    }
+
+    var dataKeys: [String] {
+        engine.conditionReads.note(.data, value: UInt64(state.dataVersion))
+        return state.data.keys.sorted()
+    }
 
     func addPoints(_ points: Double) { engine.addPoints(points, toGuest: index) }
 }

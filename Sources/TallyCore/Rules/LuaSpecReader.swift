@@ -39,8 +39,9 @@ struct LuaSpecReader {
             return nil
         }
         let parameters = state.parameters(ofFunctionAt: -1)
+        let closure = LuaClosureSnapshot(ofFunctionAt: -1, in: state)
         return LuaFunctionRef(reference: LuaRef(popping: state), position: position,
-                              parameterCount: parameters.isVararg ? .max : parameters.count)
+                              parameterCount: parameters.isVararg ? .max : parameters.count, closure: closure)
     }
 
     /// A number or a function(e, guest) computing it.

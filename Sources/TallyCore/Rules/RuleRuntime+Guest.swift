@@ -12,7 +12,8 @@ extension RuleRuntime {
         state.push(function: { [unowned self] lua in try setGuestData(lua) })
         state.push(function: { [unowned self] lua in try addPoints(lua) })
         state.push(function: { [unowned self] lua in try guestDataKeys(lua) })
-        try state.call(arguments: 8, results: 2)
+        try state.call(arguments: 8, results: 3)
+        trackedGuestProxy = LuaRef(popping: state)
         guestScalars = LuaRef(popping: state)
         guestProxy = LuaRef(popping: state)
     }
@@ -63,6 +64,7 @@ extension RuleRuntime {
         case "goals": lua.push(guest.timesReached(goal: key))
         case "outcomes": lua.push(guest.hasReached(outcome: key))
         case "session":
+            noteFootprint(.readsSession)
             switch key {
             case "id": lua.push(guest.sessionID)
             case "points": lua.push(guest.sessionPoints)
@@ -102,6 +104,7 @@ extension RuleRuntime {
         } else {
             throw LuaScriptError("guest.data.\(key) must be a string, number or boolean, got \(lua.typeName(at: 2))")
         }
+        noteFootprint(.hasEffects)
         guest.setData(key, value)
         return 0
     }
@@ -112,6 +115,7 @@ extension RuleRuntime {
         guard let points = lua.number(at: 2), points.isFinite else {
             throw LuaScriptError("add_points expects a finite number, got \(lua.typeName(at: 2))")
         }
+        noteFootprint(.hasEffects)
         guest.addPoints(points)
         scalarsStale = true
         refreshGuestScalars()
@@ -156,19 +160,18 @@ extension RuleRuntime {
         }
         -- Scalars (id, points, sessions) sit in a plain table the proxy indexes directly, so
         -- reading them runs no function; everything else falls through to the members.
-        local scalars = setmetatable({}, {
-          __index = function(_, key)
-            local member = members[key]
-            if member ~= nil then return member end
-            return field(key)
-          end,
-          __metatable = false,
-        })
-        local proxy = setmetatable({}, {
-          __index = scalars,
-          __newindex = function() error("guest fields are read-only (use guest.data or guest:add_points)", 2) end,
-          __metatable = false,
-        })
-        return proxy, scalars
+        local function member_or_field(_, key)
+          local member = members[key]
+          if member ~= nil then return member end
+          return field(key)
+        end
+        local function read_only()
+          error("guest fields are read-only (use guest.data or guest:add_points)", 2)
+        end
+        local scalars = setmetatable({}, { __index = member_or_field, __metatable = false })
+        local proxy = setmetatable({}, { __index = scalars, __newindex = read_only, __metatable = false })
+        -- The same guest without the cache: every scalar read is a call the host sees.
+        local tracked = setmetatable({}, { __index = member_or_field, __newindex = read_only, __metatable = false })
+        return proxy, scalars, tracked
         """
 }

@@ -18,6 +18,9 @@ public final class RuleRuntime {
     public var onLog: (String) -> Void = { _ in }
 
     var guestProxy: LuaRef!
+    /// The same guest without the scalar cache: every read is a host call (for conditions
+    /// whose reads are recorded).
+    var trackedGuestProxy: LuaRef!
     /// The DSL's list of declarations (kind, id, spec, file, line), for the REPL.
     var declarations: LuaRef?
     /// The REPL's environment: its globals persist from one line to the next.
@@ -34,6 +37,8 @@ public final class RuleRuntime {
     private var currentFields = JSONObject()
     private var currentType = ""
     let logLimiter = RateLimiter(linesPerSecond: 10)
+    /// What the rule functions called since ``resetFootprint()`` did through the host.
+    private(set) var footprint: CallFootprint = []
 
     /// Opens a sandboxed VM with the native helpers installed.
     init(memoryLimit: Int, instructionBudget: Int) throws(LuaError) {
@@ -77,9 +82,17 @@ public final class RuleRuntime {
         scalarsStale = true
     }
 
-    /// Calls `function(e, guest)` (or `function(guest, e)`) and returns its truth.
-    func callCondition(_ function: LuaFunctionRef, guestFirst: Bool = false) -> Result<Bool, LuaError> {
-        switch call(function, guestFirst: guestFirst) {
+    /// Forgets what earlier calls did (see ``footprint``).
+    func resetFootprint() { footprint = [] }
+
+    /// Notes what a host function did for the call in progress.
+    func noteFootprint(_ what: CallFootprint) { footprint.formUnion(what) }
+
+    /// Calls `function(e, guest)` (or `function(guest, e)`) and returns its truth. `tracked`
+    /// hands it a guest whose every read goes through ``guest`` (none served from the proxy's
+    /// cache), so the host sees everything it reads.
+    func callCondition(_ function: LuaFunctionRef, guestFirst: Bool = false, tracked: Bool = false) -> Result<Bool, LuaError> {
+        switch call(function, guestFirst: guestFirst, tracked: tracked) {
         case .success:
             let truth = state.isTruthy(at: -1)
             state.pop()
@@ -102,13 +115,13 @@ public final class RuleRuntime {
     }
 
     /// Stack: +1 (the result) on success, unchanged on failure.
-    private func call(_ function: LuaFunctionRef, guestFirst: Bool) -> Result<Void, LuaError> {
-        refreshGuestScalars()
+    private func call(_ function: LuaFunctionRef, guestFirst: Bool, tracked: Bool = false) -> Result<Void, LuaError> {
+        if !tracked { refreshGuestScalars() }
         function.reference.push()
         // The event table is built only for a function that declares a parameter for it.
         let seesEvent = function.parameterCount >= (guestFirst ? 2 : 1)
         if guestFirst {
-            guestProxy.push()
+            (tracked ? trackedGuestProxy : guestProxy).push()
             if seesEvent { pushEventTable() }
         } else {
             if seesEvent { pushEventTable() } else { state.pushNil() }
@@ -173,12 +186,14 @@ public final class RuleRuntime {
                 }
                 amount = by
             }
+            noteFootprint(.hasEffects)
             onCount(name, amount)
             return 0
         })
         sandbox.setShared("count")
 
         state.push(function: { [unowned self] lua in
+            noteFootprint(.hasEffects)
             guard logLimiter.allow() else { return 0 }
             var parts: [String] = []
             for index in 1...max(1, lua.top) where index <= lua.top {
@@ -204,4 +219,13 @@ public final class RuleRuntime {
         return lua.typeName(at: index)
     }
 
+}
+
+/// What rule functions did through the host during a call, beyond computing a result.
+struct CallFootprint: OptionSet {
+    let rawValue: UInt8
+    /// Read `guest.session`, which changes with every event.
+    static let readsSession = CallFootprint(rawValue: 1)
+    /// Counted, logged, wrote `guest.data` or added points.
+    static let hasEffects = CallFootprint(rawValue: 2)
 }

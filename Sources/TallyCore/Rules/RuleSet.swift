@@ -45,11 +45,16 @@ public final class LuaFunctionRef {
     /// Declared parameters (`...` counts as many): the engine builds the event table only for
     /// functions that can see it.
     public let parameterCount: Int
+    /// The function's upvalues when they are all plain values (see ``LuaClosureSnapshot``):
+    /// a `when(guest)` with one is not called again while nothing it can read has changed.
+    public let closure: LuaClosureSnapshot?
 
-    public init(reference: LuaRef, position: SourcePosition, parameterCount: Int = .max) {
+    public init(reference: LuaRef, position: SourcePosition, parameterCount: Int = .max,
+                closure: LuaClosureSnapshot? = nil) {
         self.reference = reference
         self.position = position
         self.parameterCount = parameterCount
+        self.closure = closure
     }
 }
 

@@ -1,0 +1,32 @@
+import CLua
+import CLuaSupport
+
+/// What a Lua function can read besides its arguments, when that is only plain values: its
+/// upvalues hold nil, booleans, numbers, strings or Lua functions that qualify in turn (no
+/// globals, no tables, no C functions). Such a function computes the same result from the same
+/// arguments as long as ``isCurrent`` holds, unless it calls back into the host through them.
+public final class LuaClosureSnapshot {
+    private let upvalues: LuaRef?
+
+    /// The snapshot of the function at `index`, or nil when it can read something mutable.
+    /// Stack: unchanged.
+    public init?(ofFunctionAt index: Int32, in state: LuaState) {
+        let count = tally_snapshot_upvalues(state.pointer, index)
+        guard count >= 0 else { return nil }
+        // A function without upvalues cannot change; its snapshot needs no checking.
+        if count == 0 {
+            state.pop()
+            upvalues = nil
+        } else {
+            upvalues = LuaRef(popping: state)
+        }
+    }
+
+    /// True while every upvalue still holds the value it held when the snapshot was taken.
+    public var isCurrent: Bool {
+        guard let upvalues else { return true }
+        upvalues.push()
+        defer { upvalues.state.pop() }
+        return tally_upvalues_unchanged(upvalues.state.pointer, -1) != 0
+    }
+}

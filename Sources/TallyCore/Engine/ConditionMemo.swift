@@ -1,0 +1,170 @@
+import LuaKit
+
+/// Remembering `when(guest)` conditions that returned false, so they are not called again while
+/// nothing they read has changed.
+///
+/// An outcome's `when` runs after every event of a guest until the outcome is reached (SPEC §3),
+/// and most of those calls see the same guest as the call before. A condition qualifies when it
+/// can read nothing but the guest: it takes no event parameter and its upvalues are plain values
+/// (``LuaClosureSnapshot``; no globals, tables or C functions). While it runs, the guest view
+/// records what it reads (points, sessions, a goal's count, an outcome, `guest.data`). If it
+/// returns false without side effects and without reading `guest.session` (which changes with
+/// every event), those reads and their values are kept; the next time, the condition is called
+/// only if one of them changed or its upvalues were reassigned. The outcome is reached on the
+/// same event either way; only calls that could not change anything are saved.
+struct ConditionMemo {
+    /// One thing a condition read, and its value then.
+    struct Read: Equatable {
+        enum Kind: UInt8 { case points, sessions, goal, outcome, data }
+        var kind: Kind
+        /// The goal or outcome slot (0 otherwise).
+        var slot: UInt32
+        /// The value, as bits (points), a count, a flag or the data version.
+        var value: UInt64
+    }
+
+    /// How many reads a remembered call may have made.
+    static let capacity = 4
+
+    /// Reads in order (the first `count`).
+    private var reads: (Read, Read, Read, Read)
+    private var count: UInt8 = 0
+    /// False when nothing is remembered.
+    private(set) var isSet = false
+
+    static let empty = ConditionMemo()
+
+    private init() {
+        let none = Read(kind: .points, slot: 0, value: 0)
+        reads = (none, none, none, none)
+    }
+
+    /// A memo of `recorded` reads, or nil when there were too many to keep.
+    init?(_ recorded: ConditionRecorder) {
+        guard !recorded.overflowed else { return nil }
+        self.init()
+        isSet = true
+        for read in recorded.reads { append(read) }
+    }
+
+    private mutating func append(_ read: Read) {
+        switch count {
+        case 0: reads.0 = read
+        case 1: reads.1 = read
+        case 2: reads.2 = read
+        default: reads.3 = read
+        }
+        count += 1
+    }
+
+    /// True when something is remembered and every read would give the same value now.
+    func holds(for guest: GuestState) -> Bool {
+        guard isSet else { return false }
+        switch count {
+        case 0: return true
+        case 1: return Self.same(reads.0, guest)
+        case 2: return Self.same(reads.0, guest) && Self.same(reads.1, guest)
+        case 3: return Self.same(reads.0, guest) && Self.same(reads.1, guest) && Self.same(reads.2, guest)
+        default:
+            return Self.same(reads.0, guest) && Self.same(reads.1, guest) && Self.same(reads.2, guest)
+                && Self.same(reads.3, guest)
+        }
+    }
+
+    @inline(__always)
+    private static func same(_ read: Read, _ guest: GuestState) -> Bool {
+        return read.value == value(of: read.kind, slot: read.slot, in: guest)
+    }
+
+    /// What a read of `kind` gives for `guest` now.
+    @inline(__always)
+    static func value(of kind: Read.Kind, slot: UInt32, in guest: GuestState) -> UInt64 {
+        switch kind {
+        case .points: return guest.points.bitPattern
+        case .sessions: return UInt64(guest.sessionCount)
+        case .goal:
+            let slot = Int(slot)
+            return slot < guest.goalProgress.count ? UInt64(guest.goalProgress[slot].times) : 0
+        case .outcome:
+            let slot = Int(slot)
+            return slot < guest.outcomesReached.count && guest.outcomesReached[slot] ? 1 : 0
+        case .data: return UInt64(guest.dataVersion)
+        }
+    }
+}
+
+/// The reads of the condition being called, while the engine records them.
+struct ConditionRecorder {
+    var isRecording = false
+    fileprivate(set) var reads: [ConditionMemo.Read] = []
+    fileprivate(set) var overflowed = false
+
+    init() { reads.reserveCapacity(ConditionMemo.capacity) }
+
+    mutating func start() {
+        isRecording = true
+        reads.removeAll(keepingCapacity: true)
+        overflowed = false
+    }
+
+    mutating func stop() { isRecording = false }
+
+    /// Notes a read (once per kind and slot).
+    mutating func note(_ kind: ConditionMemo.Read.Kind, slot: UInt32 = 0, value: UInt64) {
+        guard isRecording else { return }
+        let read = ConditionMemo.Read(kind: kind, slot: slot, value: value)
+        if reads.contains(where: { $0.kind == kind && $0.slot == slot }) { return }
+        guard reads.count < ConditionMemo.capacity else {
+            overflowed = true
+            return
+        }
+        reads.append(read)
+    }
+}
+
+extension Engine {
+    /// Where the memo of an outcome's `when` for a guest is kept, if it can be remembered.
+    @inline(__always)
+    func conditionMemoCell(ofOutcomeRule rule: Int, guest: Int) -> Int? {
+        let column = memoColumnOfOutcomeRule[rule]
+        return column < 0 ? nil : guest * memoColumns + column
+    }
+
+    /// Forgets every remembered condition (new rules, restored guests).
+    func resetConditionMemo() {
+        conditionMemo = ContiguousArray(repeating: .empty, count: guests.count * memoColumns)
+    }
+
+    /// Which outcome rules' conditions can be remembered, and their columns in the memo.
+    func planConditionMemo(for outcomes: [OutcomeRule]) {
+        memoColumns = 0
+        memoColumnOfOutcomeRule = outcomes.map { outcome in
+            guard let when = outcome.when, when.closure != nil, when.parameterCount <= 1 else { return -1 }
+            memoColumns += 1
+            return memoColumns - 1
+        }
+        resetConditionMemo()
+    }
+
+    /// Calls an outcome's `when(guest)`, or answers false without calling it when a remembered
+    /// false still holds.
+    func evaluateCondition(_ when: LuaFunctionRef, ofOutcomeRule rule: Int, guest: Int) -> Result<Bool, LuaError> {
+        guard let cell = conditionMemoCell(ofOutcomeRule: rule, guest: guest) else {
+            return runtime.callCondition(when, guestFirst: true)
+        }
+        if conditionMemo[cell].holds(for: guests[guest]), when.closure?.isCurrent == true {
+            conditionCallsSkipped += 1
+            return .success(false)
+        }
+        runtime.resetFootprint()
+        conditionReads.start()
+        let result = runtime.callCondition(when, guestFirst: true, tracked: true)
+        conditionReads.stop()
+        if case .success(false) = result, runtime.footprint.isEmpty, let memo = ConditionMemo(conditionReads) {
+            conditionMemo[cell] = memo
+        } else {
+            conditionMemo[cell] = .empty
+        }
+        return result
+    }
+}

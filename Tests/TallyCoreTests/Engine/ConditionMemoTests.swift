@@ -1,0 +1,107 @@
+import Testing
+@testable import TallyCore
+
+/// `when(guest)` conditions that returned false are not called again while nothing they read
+/// has changed, and the outcomes are reached on exactly the same events as without the memo.
+@Suite struct ConditionMemoTests {
+    /// Views give no points; every FORM gives 10.
+    static let goals = """
+        goal "form" { on = "FORM", points = 10 }
+        goal "video" { on = "VIDEO", points = 0 }
+        """
+
+    static func run(_ outcome: String, _ lines: [String]) throws -> (Engine, Report) {
+        let (engine, rejections) = try EngineHarness(rules: goals + "\n" + outcome).engine(lines)
+        #expect(rejections.isEmpty)
+        return (engine, engine.report())
+    }
+
+    static let views = (1...4).map { event("VIEW", "a", Int64($0)) }
+
+    @Test func aConditionOnPointsIsCalledAgainOnlyWhenPointsChange() throws {
+        let lines = [event("VIEW", "a", 0)] + Self.views + [event("FORM", "a", 5), event("VIEW", "a", 6),
+                                                           event("FORM", "a", 7), event("VIEW", "a", 8)]
+        let (engine, report) = try Self.run(
+            #"outcome "lead" { when = function(guest) return guest.points >= 20 end, value = 5 }"#, lines)
+        // Called on the first event and after each FORM; skipped on the five views in between.
+        #expect(engine.conditionCallsSkipped == 5)
+        #expect(report.outcomes[0].reached == 1)
+        #expect(engine.guests[0].outcomesReached[0])
+        #expect(report.outcomes[0].value == 5)
+    }
+
+    @Test func aConditionOnAGoalIgnoresOtherChanges() throws {
+        let (engine, report) = try Self.run(
+            #"outcome "watched" { when = function(guest) return (guest.goals.video or 0) >= 2 end }"#,
+            [event("VIDEO", "a", 0), event("FORM", "a", 1), event("VIEW", "a", 2), event("VIDEO", "a", 3)])
+        // Points change on the FORM, but the condition reads only the video goal.
+        #expect(engine.conditionCallsSkipped == 2)
+        #expect(report.outcomes[0].reached == 1)
+    }
+
+    @Test func reassignedUpvaluesAreNoticed() throws {
+        // The VIDEO goal's points function lowers the threshold the condition reads.
+        let source = """
+            local threshold = 100
+            goal "lower" { on = "CONFIRM", points = function() threshold = 0; return 0 end }
+            outcome "lead" { when = function(guest) return guest.points >= threshold end }
+            """
+        let (engine, report) = try Self.run(source, [event("VIEW", "a", 0), event("VIEW", "a", 1),
+                                                     event("CONFIRM", "a", 2)])
+        #expect(engine.conditionCallsSkipped == 1)
+        #expect(report.outcomes[0].reached == 1)
+    }
+
+    @Test func guestDataWrittenByAnotherRuleIsNoticed() throws {
+        let source = """
+            goal "tag" { on = "CONFIRM", where = function(e, guest) guest.data.vip = true; return false end }
+            outcome "vip" { when = function(guest) return guest.data.vip == true end }
+            """
+        let (engine, report) = try Self.run(source, [event("VIEW", "a", 0), event("VIEW", "a", 1),
+                                                     event("CONFIRM", "a", 2)])
+        #expect(engine.conditionCallsSkipped == 1)
+        #expect(report.outcomes[0].reached == 1)
+    }
+
+    @Test(arguments: [
+        // side effects: every call counts
+        #"outcome "o" { when = function(guest) count("calls"); return false end }"#,
+        // the session changes with every event
+        #"outcome "o" { when = function(guest) return guest.session.views > 9 end }"#,
+        // globals (a table) could change: not remembered
+        #"outcome "o" { when = function(guest) return math.max(guest.points, 0) > 9 end }"#,
+        // a table upvalue could change inside
+        #"local t = { n = 9 } outcome "o" { when = function(guest) return guest.points > t.n end }"#,
+        // the event
+        #"outcome "o" { when = function(guest, e) return e.type == "NEVER" end }"#,
+    ])
+    func conditionsThatCanChangeOrActAreAlwaysCalled(outcome: String) throws {
+        let (engine, report) = try Self.run(outcome, Self.views)
+        #expect(engine.conditionCallsSkipped == 0)
+        #expect(report.outcomes[0].reached == 0)
+        if outcome.contains("count(") { #expect(report.counters.first?.value == 4) }
+    }
+
+    @Test func aConditionThatFailsIsCalledAndCountedEveryTime() throws {
+        let (engine, report) = try Self.run(
+            #"outcome "o" { when = function(guest) return guest.points > nil end }"#, Self.views)
+        #expect(engine.conditionCallsSkipped == 0)
+        #expect(report.ruleErrors.first?.count == 4)
+    }
+
+    @Test func aReloadForgetsRememberedConditions() throws {
+        let (engine, _) = try Self.run(
+            #"outcome "lead" { when = function(guest) return guest.points >= 20 end }"#, Self.views)
+        #expect(engine.conditionCallsSkipped == 3)
+        let lower = try RuleLoader().load(sources: [("rules/main.lua", Self.goals + """
+
+            outcome "lead" { when = function(guest) return guest.points >= 0 end }
+            """)])
+        _ = engine.reload(lower)
+        var parser = EventParser()
+        var line = event("VIEW", "a", 9)
+        let parsed = try line.withUTF8 { try parser.parse(UnsafeRawBufferPointer($0), line: 9).get() }
+        engine.ingest(parsed)
+        #expect(engine.report().outcomes[0].reached == 1)
+    }
+}
