@@ -2,7 +2,7 @@ extension Engine {
     /// True when the event passes the filter's `on`, `page` and `where`, checked in that order
     /// (a `where` function runs only for events that pass `on` and `page`). A failing `where`
     /// function counts as a rule error of `rule` and as no match.
-    func matches(_ filter: EventFilter, _ event: Event, rule: String, declaredAt position: SourcePosition) -> Bool {
+    func matches<Rule: RuleDeclaration>(_ filter: EventFilter, _ event: Event, rule: Rule) -> Bool {
         if let on = filter.on, !on.matches(event.type) { return false }
         if let page = filter.page {
             guard let eventPage = event.page, page.matches(eventPage) else { return false }
@@ -24,22 +24,21 @@ extension Engine {
             switch runtime.callCondition(function) {
             case .success(let truth): return truth
             case .failure(let error):
-                recordRuleError(rule: rule, error: error, declaredAt: position)
+                recordRuleError(rule: rule.errorID, error: error, declaredAt: rule.position)
                 return false
             }
         }
     }
 
     /// The value of a number-or-function rule field for this event; nil after a rule error.
-    func evaluate(_ number: RuleNumber, rule: String, purpose: @autoclosure () -> String,
-                  declaredAt position: SourcePosition) -> Double? {
+    func evaluate<Rule: RuleDeclaration>(_ number: RuleNumber, rule: Rule, purpose: @autoclosure () -> String) -> Double? {
         switch number {
         case .constant(let value): return value
         case .function(let function):
             switch runtime.callNumber(function, purpose: purpose()) {
             case .success(let value): return value
             case .failure(let error):
-                recordRuleError(rule: rule, error: error, declaredAt: position)
+                recordRuleError(rule: rule.errorID, error: error, declaredAt: rule.position)
                 return nil
             }
         }

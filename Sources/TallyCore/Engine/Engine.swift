@@ -189,12 +189,14 @@ public final class Engine {
         if let exposure {
             experiments[exposure.experiment].expose(guest: guest, variant: exposure.variant, engine: self)
         }
-        for tracker in experiments where tracker.assignsByHash {
-            tracker.assignByHashIfEligible(event, guest: guest, engine: self)
+        for number in experiments.indices {
+            unowned(unsafe) let tracker = experiments[number]
+            if tracker.assignsByHash { tracker.assignByHashIfEligible(event, guest: guest, engine: self) }
         }
         applyGoals(event, guest: guest)
         applyOutcomes(event, guest: guest)
-        for tracker in experiments {
+        for number in experiments.indices {
+            unowned(unsafe) let tracker = experiments[number]
             tracker.observe(event, guest: guest, isOwnExposure: exposure?.experiment == tracker.index, engine: self)
         }
         if tracing { lastTrace.guestPoints = guests[guest].points }
@@ -254,7 +256,10 @@ public final class Engine {
             guests[guest].session = SessionState(
                 explicitID: event.session, number: Int32(guests[guest].sessionCount), isOpen: true,
                 lastTimestamp: timestamp)
-            for tracker in experiments { tracker.sessionOpened(guest: guest) }
+            for number in experiments.indices {
+                unowned(unsafe) let tracker = experiments[number]
+                tracker.sessionOpened(guest: guest)
+            }
         }
         guests[guest].session.lastTimestamp = timestamp
         guests[guest].session.events += 1
@@ -268,7 +273,10 @@ public final class Engine {
 
     func closeSession(guest: Int) {
         guests[guest].session.isOpen = false
-        for tracker in experiments { tracker.sessionClosed(guest: guest, engine: self) }
+        for number in experiments.indices {
+            unowned(unsafe) let tracker = experiments[number]
+            tracker.sessionClosed(guest: guest, engine: self)
+        }
     }
 
     // MARK: Goals and outcomes
@@ -284,7 +292,7 @@ public final class Engine {
     private func applyGoals(_ event: Event, guest: Int) {
         let goals = rules.goals
         for index in goalDispatch.candidates(for: event.type) {
-            let goal = goals[index]
+            unowned(unsafe) let goal = goals[index]
             let slot = goalSlotOfRule[index]
             let progress = guests[guest].goalProgress[slot]
             switch goal.count {
@@ -292,9 +300,8 @@ public final class Engine {
             case .session where progress.lastSession == guests[guest].session.number: continue
             default: break
             }
-            guard matches(goal.filter, event, rule: goal.id, declaredAt: goal.position),
-                  let points = evaluate(goal.points, rule: goal.id, purpose: "goal '\(goal.id)': points",
-                                        declaredAt: goal.position)
+            guard matches(goal.filter, event, rule: goal),
+                  let points = evaluate(goal.points, rule: goal, purpose: "goal '\(goal.id)': points")
             else { continue }
             guests[guest].goalProgress[slot].times += 1
             guests[guest].goalProgress[slot].lastSession = guests[guest].session.number
@@ -310,12 +317,12 @@ public final class Engine {
     private func applyOutcomes(_ event: Event, guest: Int) {
         let outcomes = rules.outcomes
         for index in outcomeDispatch.candidates(for: event.type) {
-            let outcome = outcomes[index]
+            unowned(unsafe) let outcome = outcomes[index]
             let slot = outcomeSlotOfRule[index]
             let reachedBefore = guests[guest].outcomesReached[slot]
             if outcome.once && reachedBefore { continue }
             if !outcome.filter.isEmpty,
-               !matches(outcome.filter, event, rule: outcome.id, declaredAt: outcome.position) { continue }
+               !matches(outcome.filter, event, rule: outcome) { continue }
             if let when = outcome.when {
                 switch evaluateCondition(when, ofOutcomeRule: index, guest: guest) {
                 case .success(true): break
@@ -325,8 +332,8 @@ public final class Engine {
                     continue
                 }
             }
-            guard let value = evaluate(outcome.value, rule: outcome.id, purpose: "outcome '\(outcome.id)': value",
-                                       declaredAt: outcome.position) else { continue }
+            guard let value = evaluate(outcome.value, rule: outcome, purpose: "outcome '\(outcome.id)': value")
+            else { continue }
             guests[guest].outcomesReached[slot] = true
             outcomeTotals[slot].reached += 1
             if !reachedBefore { outcomeTotals[slot].guests += 1 }

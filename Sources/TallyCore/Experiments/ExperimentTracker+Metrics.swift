@@ -31,8 +31,8 @@ extension ExperimentTracker {
                 if engine.pointsThisEvent != 0 { add(engine.pointsThisEvent, number, metric, variant, rule.unit) }
             case .custom:
                 guard matches(rule, event, engine), let function = rule.value,
-                      let amount = engine.evaluate(.function(function), rule: rule.qualifiedID,
-                                                   purpose: "custom goal '\(rule.id)': value", declaredAt: rule.position)
+                      let amount = engine.evaluate(.function(function), rule: rule,
+                                                   purpose: "custom goal '\(rule.id)': value")
                 else { continue }
                 add(amount, number, metric, variant, rule.unit)
             case .bounceRate:
@@ -51,7 +51,7 @@ extension ExperimentTracker {
     }
 
     private func matches(_ rule: MetricRule, _ event: Event, _ engine: Engine) -> Bool {
-        rule.filter.isEmpty || engine.matches(rule.filter, event, rule: rule.qualifiedID, declaredAt: rule.position)
+        rule.filter.isEmpty || engine.matches(rule.filter, event, rule: rule)
     }
 
     private func pageMatches(_ rule: MetricRule, _ event: Event) -> Bool {

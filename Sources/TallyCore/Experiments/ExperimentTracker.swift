@@ -10,16 +10,38 @@ final class ExperimentTracker {
 
     var exposed: [Int]
     var multipleExposures = 0
-    /// Guest number → participant number; -1 for a guest the hash left out.
-    private var participantOf: [Int: Int32] = [:]
+    /// Guest number → participant number; -1 for a guest the hash left out, ``undecided`` for
+    /// a guest not (yet) in the experiment. Grown on demand: guests are numbered densely.
+    private var participantOf = ContiguousArray<Int32>()
+    private static let undecided = Int32.min
     var participants = ContiguousArray<Participant>()
     /// Per metric, per variant.
     var statistics: [[UnitStatistics]]
 
     /// Guest number → participant number, as stored in snapshots.
     var participantIndex: [Int: Int32] {
-        get { participantOf }
-        set { participantOf = newValue }
+        get {
+            var index: [Int: Int32] = [:]
+            for (guest, number) in participantOf.enumerated() where number != Self.undecided { index[guest] = number }
+            return index
+        }
+        set {
+            participantOf = ContiguousArray(repeating: Self.undecided, count: (newValue.keys.max() ?? -1) + 1)
+            for (guest, number) in newValue { participantOf[guest] = number }
+        }
+    }
+
+    /// The guest's entry: a participant number, -1 (left out) or ``undecided``.
+    @inline(__always)
+    private func entry(ofGuest guest: Int) -> Int32 {
+        guest < participantOf.count ? participantOf[guest] : Self.undecided
+    }
+
+    private func setEntry(_ value: Int32, ofGuest guest: Int) {
+        if guest >= participantOf.count {
+            participantOf.append(contentsOf: repeatElement(Self.undecided, count: guest + 1 - participantOf.count))
+        }
+        participantOf[guest] = value
     }
 
     /// Where a concluded experiment stands; its figures are frozen from then on.
@@ -84,7 +106,7 @@ final class ExperimentTracker {
     /// An `EXPOSURE` event: the first fixes the guest's variant; a later one naming another
     /// variant counts as a multiple exposure.
     func expose(guest: Int, variant: Int, engine: Engine) {
-        if let participant = participantOf[guest], participant >= 0 {
+        if case let participant = entry(ofGuest: guest), participant >= 0 {
             let conflict = participants[Int(participant)].variant != variant
             if conflict { multipleExposures += 1 }
             if engine.tracing {
@@ -99,11 +121,11 @@ final class ExperimentTracker {
     /// `assign = "hash"`: on the guest's first event matching `eligible`, assign it the way
     /// GrowthBook does (or leave it out for good). A post-test action may redirect or stop it.
     func assignByHashIfEligible(_ event: Event, guest: Int, engine: Engine) {
-        guard participantOf[guest] == nil, let hashAssignment, let eligible else { return }
+        guard entry(ofGuest: guest) == Self.undecided, let hashAssignment, let eligible else { return }
         if let conclusion, conclusion.stopsAssignment { return }
-        guard engine.matches(eligible, event, rule: rule.id, declaredAt: rule.position) else { return }
+        guard engine.matches(eligible, event, rule: rule) else { return }
         guard var variant = hashAssignment.variantIndex(forGuest: engine.guests[guest].id) else {
-            participantOf[guest] = -1
+            setEntry(-1, ofGuest: guest)
             return
         }
         if let forced = conclusion?.assignedVariant { variant = forced }
@@ -111,7 +133,7 @@ final class ExperimentTracker {
     }
 
     private func enroll(guest: Int, variant: Int, engine: Engine) {
-        participantOf[guest] = Int32(participants.count)
+        setEntry(Int32(participants.count), ofGuest: guest)
         participants.append(Participant(guest: guest, variant: variant, exposureSerial: engine.eventSerial,
                                         metrics: rule.metrics.count))
         exposed[variant] += 1
@@ -125,7 +147,8 @@ final class ExperimentTracker {
 
     /// The participant number of a guest, if exposed.
     func participant(ofGuest guest: Int) -> Int? {
-        guard let participant = participantOf[guest], participant >= 0 else { return nil }
+        let participant = entry(ofGuest: guest)
+        guard participant >= 0 else { return nil }
         return Int(participant)
     }
 

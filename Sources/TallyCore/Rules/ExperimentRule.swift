@@ -114,3 +114,11 @@ public final class MetricRule {
         self.position = position
     }
 }
+
+extension ExperimentRule: RuleDeclaration {
+    public var errorID: String { id }
+}
+
+extension MetricRule: RuleDeclaration {
+    public var errorID: String { qualifiedID }
+}

@@ -158,3 +158,19 @@ public final class OutcomeRule {
         self.position = position
     }
 }
+
+/// A declared rule, as rule errors name it: its id (`experiment/goal` for an experiment's
+/// goals) and where it was declared. (The engine passes rules themselves, not their fields, so
+/// its hot loops copy nothing.)
+public protocol RuleDeclaration {
+    var errorID: String { get }
+    var position: SourcePosition { get }
+}
+
+extension GoalRule: RuleDeclaration {
+    public var errorID: String { id }
+}
+
+extension OutcomeRule: RuleDeclaration {
+    public var errorID: String { id }
+}
