@@ -394,8 +394,7 @@ final class EventFollower {
                     // Journaled and checkpointed (the snapshot includes the advance above).
                     try durable.reloaded(rulesHash: RulesDigest.contentHash(directory: rulesDirectory))
                 } catch {
-                    stateError = error as? StateStoreError
-                        ?? StateStoreError(path: durable.store.path, problem: "cannot record the reload: \(error)")
+                    stateError = error
                 }
             }
         case .failure(let error):

@@ -16,7 +16,7 @@ public final class Engine {
     let sessionTimeoutOverride: Int64?
 
     var guests = ContiguousArray<GuestState>()
-    var guestLookup: [String: Int] = [:]
+    var guestIndex = GuestIndex()
 
     /// Goal id → slot, and per slot its totals (removed goals keep theirs).
     var goalSlots: [String: Int] = [:]
@@ -212,7 +212,7 @@ public final class Engine {
     }
 
     private func guestNumber(for id: String) -> Int {
-        if let index = guestLookup[id] {
+        if let index = guestIndex.insert(id, number: guests.count, guests: guests) {
             // A reload may have added goal or outcome slots since this guest was last seen.
             if guests[index].goalProgress.count < goalTotals.count
                 || guests[index].outcomesReached.count < outcomeTotals.count {
@@ -222,7 +222,6 @@ public final class Engine {
         }
         let index = guests.count
         guests.append(GuestState(id: id, goals: goalTotals.count, outcomes: outcomeTotals.count))
-        guestLookup[id] = index
         conditionMemo.append(contentsOf: repeatElement(.empty, count: memoColumns))
         return index
     }

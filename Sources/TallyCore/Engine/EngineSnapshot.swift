@@ -76,7 +76,7 @@ extension Engine {
             return ["snapshot version \(snapshot.version) is not supported (expected \(EngineSnapshot.currentVersion)); state not restored"]
         }
         guests = ContiguousArray(snapshot.guests)
-        guestLookup = Dictionary(uniqueKeysWithValues: guests.enumerated().map { ($0.element.id, $0.offset) })
+        guestIndex = GuestIndex(guests)
         resetConditionMemo()
         goalTotals = snapshot.goalTotals
         goalSlots = Dictionary(uniqueKeysWithValues: goalTotals.enumerated().map { ($0.element.id, $0.offset) })

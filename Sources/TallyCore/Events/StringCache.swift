@@ -32,14 +32,20 @@ struct StringCache {
                 if n > 16 { w.2 = Self.word(p + 16, n - 16) }
                 if n > 24 { w.3 = Self.word(p + 24, n - 24) }
             }
-            // Four independent multiplies (they run in parallel), then one mixing round.
-            var h = ((w.0 &+ UInt64(truncatingIfNeeded: n)) &* 0x9E37_79B9_7F4A_7C15)
+            words = w
+            length = n
+            hash = Self.hash(w, length: n)
+        }
+
+        /// The hash of a string of `length` bytes held in `w`: four independent multiplies
+        /// (they run in parallel), then one mixing round.
+        @inline(__always)
+        static func hash(_ w: (UInt64, UInt64, UInt64, UInt64), length: Int) -> UInt64 {
+            var h = ((w.0 &+ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15)
                 ^ (w.1 &* 0xBF58_476D_1CE4_E5B9) ^ (w.2 &* 0x94D0_49BB_1331_11EB)
                 ^ (w.3 &* 0xD6E8_FEB8_6659_FD93)
             h = (h ^ (h >> 32)) &* 0xBF58_476D_1CE4_E5B9
-            words = w
-            length = n
-            hash = h ^ (h >> 29)
+            return h ^ (h >> 29)
         }
 
         /// The first min(`count`, 8) bytes at `p` as a little-endian word, zero-padded,

@@ -82,8 +82,7 @@ extension ReplSession {
                 do {
                     try durable.reloaded(rulesHash: RulesDigest.contentHash(directory: rulesDirectory))
                 } catch {
-                    stateFailed(error as? StateStoreError
-                        ?? StateStoreError(path: durable.store.path, problem: "cannot record the reload: \(error)"))
+                    stateFailed(error)
                     return false
                 }
             }
