@@ -2,6 +2,7 @@ extension Engine {
     /// True when the event passes the filter's `on`, `page` and `where`, checked in that order
     /// (a `where` function runs only for events that pass `on` and `page`). A failing `where`
     /// function counts as a rule error of `rule` and as no match.
+    @inline(__always)
     func matches<Rule: RuleDeclaration>(_ filter: EventFilter, _ event: Event, rule: Rule) -> Bool {
         if let on = filter.on, !on.matches(event.type) { return false }
         if let page = filter.page {
