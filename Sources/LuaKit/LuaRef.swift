@@ -22,6 +22,33 @@ public final class LuaRef {
     public func push() {
         _ = lua_rawgeti(state.pointer, clua_registryindex, lua_Integer(reference))
     }
+
+    /// Pins the top value in place of the current one (the reference stays the same). The
+    /// current value must not be nil. Stack: -1.
+    public func replace(popping state: LuaState) {
+        precondition(reference > 0, "a LuaRef made from nil has no registry slot to replace")
+        lua_rawseti(state.pointer, clua_registryindex, lua_Integer(reference))
+    }
+
+    /// The registry slot, for ``LuaState/pushPinned(_:)`` in loops that must not touch the
+    /// reference count of this object. Valid while this object lives.
+    public var slot: LuaRegistrySlot { LuaRegistrySlot(index: reference) }
+}
+
+/// A registry slot of a ``LuaRef`` that is kept alive elsewhere (a plain value: copying it
+/// costs nothing).
+public struct LuaRegistrySlot: Sendable {
+    let index: Int32
+    /// No slot (pushes nil).
+    public static let unset = LuaRegistrySlot(index: LUA_NOREF)
+}
+
+extension LuaState {
+    /// Pushes the value pinned in `slot`. Stack: +1.
+    @inline(__always)
+    public func pushPinned(_ slot: LuaRegistrySlot) {
+        _ = lua_rawgeti(pointer, clua_registryindex, lua_Integer(slot.index))
+    }
 }
 
 extension LuaState {

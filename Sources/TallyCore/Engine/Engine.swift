@@ -130,6 +130,7 @@ public final class Engine {
         outcomeDispatch = TypeDispatch(rules.outcomes.map { $0.when == nil ? $0.filter : nil })
         adoptExperiments(rules.experiments)
         runtime.guest = handle
+        runtime.guestChanged()
         runtime.onCount = { [unowned self] name, amount in counters[name, default: 0] += amount }
         runtime.onLog = onLogHandler
     }
@@ -183,7 +184,10 @@ public final class Engine {
         let timestamp = clampedTime(event.timestamp, guest: guest)
         latestTimestamp = max(latestTimestamp, timestamp)
         updateSession(event, at: timestamp, guest: guest)
-        handle.index = guest
+        if handle.index != guest {
+            handle.index = guest
+            runtime.guestChanged()
+        }
         runtime.beginEvent(event)
 
         if let exposure {

@@ -77,6 +77,7 @@ extension Engine {
         }
         guests = ContiguousArray(snapshot.guests)
         guestIndex = GuestIndex(guests)
+        runtime.guestChanged()  // the guest numbered like the last one may be another now
         resetConditionMemo()
         goalTotals = snapshot.goalTotals
         goalSlots = Dictionary(uniqueKeysWithValues: goalTotals.enumerated().map { ($0.element.id, $0.offset) })

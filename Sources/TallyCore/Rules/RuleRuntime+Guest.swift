@@ -21,13 +21,22 @@ extension RuleRuntime {
     /// The guest's points changed outside Lua (a goal was reached): refresh before the next call.
     func guestScalarsChanged() { scalarsStale = true }
 
+    /// Rules now see another guest: its id too must be refreshed.
+    func guestChanged() {
+        scalarsStale = true
+        guestIDStale = true
+    }
+
     /// Copies the guest's scalar fields into the proxy's cache, once per event and after
-    /// `add_points` (the only ways they change while rules run).
+    /// `add_points` (the only ways they change while rules run); the id only for a new guest.
     func refreshGuestScalars() {
         guard scalarsStale, let guest else { return }
-        guestScalars.push()
-        state.push(guest.guestID)
-        state.setRawField("id", of: -2)
+        state.pushPinned(guestScalarsSlot)
+        if guestIDStale {
+            state.push(guest.guestID)
+            state.setRawField("id", of: -2)
+            guestIDStale = false
+        }
         state.push(guest.points)
         state.setRawField("points", of: -2)
         state.push(guest.sessionCount)

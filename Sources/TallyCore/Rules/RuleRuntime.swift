@@ -8,7 +8,7 @@ import LuaKit
 /// that reads and writes through it, so nothing is copied per call.
 public final class RuleRuntime {
     let sandbox: LuaSandbox
-    var state: LuaState { sandbox.state }
+    let state: LuaState
 
     /// The guest rule functions currently see.
     public var guest: GuestAccess?
@@ -17,20 +17,33 @@ public final class RuleRuntime {
     /// Receives `log(...)` lines (already rate-limited).
     public var onLog: (String) -> Void = { _ in }
 
-    var guestProxy: LuaRef!
+    var guestProxy: LuaRef! {
+        didSet { guestProxySlot = guestProxy.slot }
+    }
+    /// Registry slots of the proxies and the event table, pushed without reference counting.
+    private(set) var guestProxySlot = LuaRegistrySlot.unset
+    private(set) var trackedGuestProxySlot = LuaRegistrySlot.unset
+    private(set) var guestScalarsSlot = LuaRegistrySlot.unset
     /// The same guest without the scalar cache: every read is a host call (for conditions
     /// whose reads are recorded).
-    var trackedGuestProxy: LuaRef!
+    var trackedGuestProxy: LuaRef! {
+        didSet { trackedGuestProxySlot = trackedGuestProxy.slot }
+    }
     /// The DSL's list of declarations (kind, id, spec, file, line), for the REPL.
     var declarations: LuaRef?
     /// The REPL's environment: its globals persist from one line to the next.
     var consoleEnvironment: LuaRef?
     /// The guest's `id`, `points` and `sessions`, read by the proxy without a host call.
-    var guestScalars: LuaRef!
+    var guestScalars: LuaRef! {
+        didSet { guestScalarsSlot = guestScalars.slot }
+    }
     /// True when the guest's scalars in the proxy may be out of date (a new event, new points).
     var scalarsStale = true
-    /// The event table of the current event, built on first use.
-    private var eventTable: LuaRef?
+    /// True when the guest's id in the proxy's cache may be another guest's.
+    var guestIDStale = true
+    /// The event table of the current event, built on first use (the slot is reused).
+    private var eventTable: LuaRef!
+    private var eventTableSlot = LuaRegistrySlot.unset
     private var eventSerial = 0
     private var eventTableSerial = -1
     /// The current event's fields and type (the rest of the event is not needed for its table).
@@ -43,6 +56,10 @@ public final class RuleRuntime {
     /// Opens a sandboxed VM with the native helpers installed.
     init(memoryLimit: Int, instructionBudget: Int) throws(LuaError) {
         sandbox = try LuaSandbox(memoryLimit: memoryLimit, instructionBudget: instructionBudget)
+        state = sandbox.state
+        state.pushTable()
+        eventTable = LuaRef(popping: state)
+        eventTableSlot = eventTable.slot
         installHelpers()
         try installGuestProxy()
     }
@@ -121,11 +138,11 @@ public final class RuleRuntime {
         // The event table is built only for a function that declares a parameter for it.
         let seesEvent = function.parameterCount >= (guestFirst ? 2 : 1)
         if guestFirst {
-            (tracked ? trackedGuestProxy : guestProxy).push()
+            state.pushPinned(tracked ? trackedGuestProxySlot : guestProxySlot)
             if seesEvent { pushEventTable() }
         } else {
             if seesEvent { pushEventTable() } else { state.pushNil() }
-            guestProxy.push()
+            state.pushPinned(guestProxySlot)
         }
         do {
             try state.call(arguments: guestFirst && !seesEvent ? 1 : 2, results: 1)
@@ -144,10 +161,10 @@ public final class RuleRuntime {
             }
             state.push(currentType)
             state.setRawField("type", of: -2)
-            eventTable = LuaRef(popping: state)
+            eventTable.replace(popping: state)
             eventTableSerial = eventSerial
         }
-        eventTable?.push()
+        state.pushPinned(eventTableSlot)
     }
 
     private func push(_ value: JSONValue) {

@@ -85,6 +85,25 @@ final class EngineGoalTests: XCTestCase {
         XCTAssertTrue(report.ruleErrors.isEmpty, "\(report.ruleErrors)")
     }
 
+    func testRulesSeeTheIdAndPointsOfEachEventsOwnGuest() throws {
+        // The guest's scalars are cached in the VM between calls: they must follow the guest.
+        let harness = EngineHarness(rules: """
+            goal "own" {
+              on = "VIEW",
+              where = function(e, guest) return guest.id == e.who and guest.points == e.expected end,
+              points = 1,
+            }
+            """)
+        let report = try harness.report([
+            event("VIEW", "a", 0, "\"who\":\"a\",\"expected\":0"),
+            event("VIEW", "b", 1, "\"who\":\"b\",\"expected\":0"),
+            event("VIEW", "a", 2, "\"who\":\"a\",\"expected\":1"),
+            event("VIEW", "a", 3, "\"who\":\"a\",\"expected\":2"),
+            event("VIEW", "b", 4, "\"who\":\"b\",\"expected\":1"),
+        ])
+        XCTAssertEqual(report.goals.map(\.reached), [5])
+    }
+
     func testRuleErrorsAreIsolatedAndCounted() throws {
         let harness = EngineHarness(rules: """
             goal "fragile" {
