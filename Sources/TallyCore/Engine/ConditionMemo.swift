@@ -57,38 +57,42 @@ struct ConditionMemo {
         count += 1
     }
 
-    /// True when something is remembered and every read would give the same value now.
-    func holds(for guest: GuestState) -> Bool {
+    /// True when something is remembered and every read would give the same value now for
+    /// guest number `guest` (read in place: the guest's state is not copied).
+    func holds(guest: Int, in engine: Engine) -> Bool {
         guard isSet else { return false }
         switch count {
         case 0: return true
-        case 1: return Self.same(reads.0, guest)
-        case 2: return Self.same(reads.0, guest) && Self.same(reads.1, guest)
-        case 3: return Self.same(reads.0, guest) && Self.same(reads.1, guest) && Self.same(reads.2, guest)
+        case 1: return Self.same(reads.0, guest, engine)
+        case 2: return Self.same(reads.0, guest, engine) && Self.same(reads.1, guest, engine)
+        case 3:
+            return Self.same(reads.0, guest, engine) && Self.same(reads.1, guest, engine)
+                && Self.same(reads.2, guest, engine)
         default:
-            return Self.same(reads.0, guest) && Self.same(reads.1, guest) && Self.same(reads.2, guest)
-                && Self.same(reads.3, guest)
+            return Self.same(reads.0, guest, engine) && Self.same(reads.1, guest, engine)
+                && Self.same(reads.2, guest, engine) && Self.same(reads.3, guest, engine)
         }
     }
 
     @inline(__always)
-    private static func same(_ read: Read, _ guest: GuestState) -> Bool {
-        return read.value == value(of: read.kind, slot: read.slot, in: guest)
+    private static func same(_ read: Read, _ guest: Int, _ engine: Engine) -> Bool {
+        read.value == value(of: read.kind, slot: read.slot, guest: guest, in: engine)
     }
 
-    /// What a read of `kind` gives for `guest` now.
+    /// What a read of `kind` gives for guest number `guest` now.
     @inline(__always)
-    static func value(of kind: Read.Kind, slot: UInt32, in guest: GuestState) -> UInt64 {
+    static func value(of kind: Read.Kind, slot: UInt32, guest: Int, in engine: Engine) -> UInt64 {
         switch kind {
-        case .points: return guest.points.bitPattern
-        case .sessions: return UInt64(guest.sessionCount)
+        case .points: return engine.guests[guest].points.bitPattern
+        case .sessions: return UInt64(engine.guests[guest].sessionCount)
         case .goal:
             let slot = Int(slot)
-            return slot < guest.goalProgress.count ? UInt64(guest.goalProgress[slot].times) : 0
+            return slot < engine.guests[guest].goalProgress.count
+                ? UInt64(engine.guests[guest].goalProgress[slot].times) : 0
         case .outcome:
             let slot = Int(slot)
-            return slot < guest.outcomesReached.count && guest.outcomesReached[slot] ? 1 : 0
-        case .data: return UInt64(guest.dataVersion)
+            return slot < engine.guests[guest].outcomesReached.count && engine.guests[guest].outcomesReached[slot] ? 1 : 0
+        case .data: return UInt64(engine.guests[guest].dataVersion)
         }
     }
 }
@@ -152,7 +156,7 @@ extension Engine {
         guard let cell = conditionMemoCell(ofOutcomeRule: rule, guest: guest) else {
             return runtime.callCondition(when, guestFirst: true)
         }
-        if conditionMemo[cell].holds(for: guests[guest]), when.closure?.isCurrent == true {
+        if conditionMemo[cell].holds(guest: guest, in: self), when.closure?.isCurrent == true {
             conditionCallsSkipped += 1
             return .success(false)
         }

@@ -243,17 +243,17 @@ public final class Engine {
     }
 
     private func updateSession(_ event: Event, at timestamp: Int64, guest: Int) {
-        let session = guests[guest].session
+        let isOpen = guests[guest].session.isOpen
         let startsNew: Bool
-        if !session.isOpen {
+        if !isOpen {
             startsNew = true
         } else if let explicit = event.session {
-            startsNew = explicit != session.explicitID
+            startsNew = explicit != guests[guest].session.explicitID
         } else {
-            startsNew = timestamp - session.lastTimestamp > sessionTimeout
+            startsNew = timestamp - guests[guest].session.lastTimestamp > sessionTimeout
         }
         if startsNew {
-            if session.isOpen { closeSession(guest: guest) }
+            if isOpen { closeSession(guest: guest) }
             guests[guest].sessionCount += 1
             sessionCount += 1
             guests[guest].session = SessionState(

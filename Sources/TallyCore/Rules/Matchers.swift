@@ -13,7 +13,7 @@ public struct SourcePosition: Hashable, Sendable, CustomStringConvertible {
 
 /// A compiled string matcher (SPEC §3): exact text, any of a list, a prefix, or an unanchored
 /// POSIX extended regular expression.
-public enum StringMatcher: Sendable {
+public enum StringMatcher {
     case exact(String)
     case anyOf(Set<String>)
     case prefix(String)
@@ -44,11 +44,17 @@ public enum StringMatcher: Sendable {
 /// A POSIX extended regular expression (glibc `regcomp`), searched unanchored.
 ///
 /// glibc's matcher has no catastrophic backtracking for patterns without back-references, so
-/// it is safe on untrusted rule input.
-public final class CompiledRegex: @unchecked Sendable {
+/// it is safe on untrusted rule input. Results are remembered per text (pages and types repeat
+/// from event to event, and a search costs far more than a lookup), so a regex is not
+/// thread-safe: like the rest of a rule set, it belongs to one engine.
+public final class CompiledRegex {
     /// The pattern as written in the rule.
     public let pattern: String
     private var compiled = regex_t()
+    /// Texts searched before and whether they matched; bounded (once full, new texts are
+    /// searched without being kept).
+    private var memo: [String: Bool] = [:]
+    static let memoLimit = 4096
 
     /// Compiles `pattern`; throws its error text when it is invalid.
     public init(_ pattern: String, ignoringCase: Bool = false) throws(RuleError) {
@@ -67,6 +73,9 @@ public final class CompiledRegex: @unchecked Sendable {
 
     /// True if the pattern matches anywhere in `text`.
     public func search(_ text: String) -> Bool {
-        regexec(&compiled, text, 0, nil, 0) == 0
+        if let known = memo[text] { return known }
+        let found = regexec(&compiled, text, 0, nil, 0) == 0
+        if memo.count < Self.memoLimit { memo[text] = found }
+        return found
     }
 }
