@@ -4,11 +4,26 @@ extension Engine {
     /// function counts as a rule error of `rule` and as no match.
     @inline(__always)
     func matches<Rule: RuleDeclaration>(_ filter: EventFilter, _ event: Event, rule: Rule) -> Bool {
-        if let on = filter.on, !on.matches(event.type) { return false }
-        if let page = filter.page {
+        filter.matches(event, rule: rule, engine: self)
+    }
+}
+
+extension EventFilter {
+    /// See ``Engine/matches(_:_:rule:)``. (A method, so the filter's fields are read through a
+    /// guaranteed `self` without reference counting.)
+    @inline(__always)
+    func matches<Rule: RuleDeclaration>(_ event: Event, rule: Rule, engine: Engine) -> Bool {
+        if let on, !on.matches(event.type) { return false }
+        if let page {
             guard let eventPage = event.page, page.matches(eventPage) else { return false }
         }
-        switch filter.condition {
+        return matchesCondition(event, rule: rule, engine: engine)
+    }
+
+    /// True when the event passes `where` (its `on` and `page` are known to match).
+    @inline(__always)
+    func matchesCondition<Rule: RuleDeclaration>(_ event: Event, rule: Rule, engine: Engine) -> Bool {
+        switch condition {
         case nil: return true
         case .fields(let expectations)?:
             for expectation in expectations {
@@ -22,15 +37,18 @@ extension Engine {
             }
             return true
         case .function(let function)?:
-            switch runtime.callCondition(function) {
+            switch engine.runtime.callCondition(function) {
             case .success(let truth): return truth
             case .failure(let error):
-                recordRuleError(rule: rule.errorID, error: error, declaredAt: rule.position)
+                engine.recordRuleError(rule: rule.errorID, error: error, declaredAt: rule.position)
                 return false
             }
         }
     }
 
+}
+
+extension Engine {
     /// The value of a number-or-function rule field for this event; nil after a rule error.
     func evaluate<Rule: RuleDeclaration>(_ number: RuleNumber, rule: Rule, purpose: @autoclosure () -> String) -> Double? {
         switch number {

@@ -52,8 +52,8 @@ public final class Engine {
     var conditionReads = ConditionRecorder()
     /// Calls of `when(guest)` conditions answered from the memo.
     var conditionCallsSkipped = 0
-    var goalDispatch = TypeDispatch([])
-    var outcomeDispatch = TypeDispatch([])
+    var goalDispatch = RuleDispatch([])
+    var outcomeDispatch = RuleDispatch([])
     private var handle: GuestHandle!
     private var onLogHandler: (String) -> Void = { _ in }
     /// What the current reload could not carry over.
@@ -126,8 +126,8 @@ public final class Engine {
             outcomeGroupOfSlot[slot] = outcome.group.map(groupNumber(for:))
         }
         planConditionMemo(for: rules.outcomes)
-        goalDispatch = TypeDispatch(rules.goals.map(\.filter))
-        outcomeDispatch = TypeDispatch(rules.outcomes.map { $0.when == nil ? $0.filter : nil })
+        goalDispatch = RuleDispatch(rules.goals.map(\.filter))
+        outcomeDispatch = RuleDispatch(rules.outcomes.map(\.filter))
         adoptExperiments(rules.experiments)
         runtime.guest = handle
         runtime.guestChanged()
@@ -294,7 +294,8 @@ public final class Engine {
 
     private func applyGoals(_ event: Event, guest: Int) {
         let goals = rules.goals
-        for index in goalDispatch.candidates(for: event.type) {
+        let candidates = goalDispatch.candidates(for: event.type, page: event.page)
+        for index in candidates.rules {
             unowned(unsafe) let goal = goals[index]
             let slot = goalSlotOfRule[index]
             let progress = guests[guest].goalProgress[slot]
@@ -303,7 +304,8 @@ public final class Engine {
             case .session where progress.lastSession == guests[guest].session.number: continue
             default: break
             }
-            guard matches(goal.filter, event, rule: goal),
+            guard candidates.pageChecked ? goal.filter.matchesCondition(event, rule: goal, engine: self)
+                                         : matches(goal.filter, event, rule: goal),
                   let points = evaluate(goal.points, rule: goal, purpose: "goal '\(goal.id)': points")
             else { continue }
             guests[guest].goalProgress[slot].times += 1
@@ -319,13 +321,16 @@ public final class Engine {
 
     private func applyOutcomes(_ event: Event, guest: Int) {
         let outcomes = rules.outcomes
-        for index in outcomeDispatch.candidates(for: event.type) {
+        let candidates = outcomeDispatch.candidates(for: event.type, page: event.page)
+        for index in candidates.rules {
             unowned(unsafe) let outcome = outcomes[index]
             let slot = outcomeSlotOfRule[index]
             let reachedBefore = guests[guest].outcomesReached[slot]
             if outcome.once && reachedBefore { continue }
-            if !outcome.filter.isEmpty,
-               !matches(outcome.filter, event, rule: outcome) { continue }
+            if !outcome.filter.isEmpty {
+                guard candidates.pageChecked ? outcome.filter.matchesCondition(event, rule: outcome, engine: self)
+                                             : matches(outcome.filter, event, rule: outcome) else { continue }
+            }
             if let when = outcome.when {
                 switch evaluateCondition(when, ofOutcomeRule: index, guest: guest) {
                 case .success(true): break

@@ -115,14 +115,12 @@ struct LuaSpecReader {
 
     /// The `on`, `page` and `where` fields as a filter (`on` compared case-insensitively).
     func filter() throws(RuleError) -> EventFilter {
-        let filter = EventFilter()
+        let on: StringMatcher?
         do {
-            filter.on = try matcher("on")?.uppercased()
+            on = try matcher("on")?.uppercased()
         } catch {
             throw RuleError(message: error.message, position: position)
         }
-        filter.page = try matcher("page")
-        filter.condition = try condition("where")
-        return filter
+        return EventFilter(on: on, page: try matcher("page"), condition: try condition("where"))
     }
 }

@@ -62,10 +62,10 @@ public final class LuaFunctionRef {
 /// (A class: the engine reads filters on every event and must not copy them.)
 public final class EventFilter {
     /// Matches the upper-cased event type.
-    public var on: StringMatcher?
+    public let on: StringMatcher?
     /// Matches the `page` field (case-sensitively); an event without a page never matches.
-    public var page: StringMatcher?
-    public var condition: Condition?
+    public let page: StringMatcher?
+    public let condition: Condition?
 
     public init(on: StringMatcher? = nil, page: StringMatcher? = nil, condition: Condition? = nil) {
         self.on = on

@@ -104,6 +104,20 @@ final class EngineGoalTests: XCTestCase {
         XCTAssertEqual(report.goals.map(\.reached), [5])
     }
 
+    func testGoalsMatchTheSameWhenPagesOutnumberTheDispatchMemory() throws {
+        let harness = EngineHarness(rules: """
+            goal "docs" { on = "VIEW", page = prefix "/docs/", points = 1 }
+            goal "blog" { page = regex "^/blog/[0-9]+$", points = 2 }
+            """)
+        let count = RuleDispatch.pageLimit + 1_000
+        let lines = (0..<count).map { number in
+            let page = number % 3 == 0 ? "/docs/\(number)" : number % 3 == 1 ? "/blog/\(number)" : "/other/\(number)"
+            return event("VIEW", "g\(number % 50)", Int64(number), "\"page\":\"\(page)\"")
+        }
+        let report = try harness.report(lines)
+        XCTAssertEqual(report.goals.map(\.reached), [(count + 2) / 3, (count + 1) / 3])
+    }
+
     func testRuleErrorsAreIsolatedAndCounted() throws {
         let harness = EngineHarness(rules: """
             goal "fragile" {
