@@ -52,8 +52,7 @@ public final class Engine {
     var conditionReads = ConditionRecorder()
     /// Calls of `when(guest)` conditions answered from the memo.
     var conditionCallsSkipped = 0
-    var goalDispatch = RuleDispatch([])
-    var outcomeDispatch = RuleDispatch([])
+    var dispatch = RuleDispatch(goals: [], outcomes: [])
     private var handle: GuestHandle!
     private var onLogHandler: (String) -> Void = { _ in }
     /// What the current reload could not carry over.
@@ -126,8 +125,7 @@ public final class Engine {
             outcomeGroupOfSlot[slot] = outcome.group.map(groupNumber(for:))
         }
         planConditionMemo(for: rules.outcomes)
-        goalDispatch = RuleDispatch(rules.goals.map(\.filter))
-        outcomeDispatch = RuleDispatch(rules.outcomes.map(\.filter))
+        dispatch = RuleDispatch(goals: rules.goals.map(\.filter), outcomes: rules.outcomes.map(\.filter))
         adoptExperiments(rules.experiments)
         runtime.guest = handle
         runtime.guestChanged()
@@ -197,8 +195,9 @@ public final class Engine {
             unowned(unsafe) let tracker = experiments[number]
             if tracker.assignsByHash { tracker.assignByHashIfEligible(event, guest: guest, engine: self) }
         }
-        applyGoals(event, guest: guest)
-        applyOutcomes(event, guest: guest)
+        let candidates = dispatch.candidates(for: event.type, page: event.page)
+        applyGoals(event, guest: guest, candidates: candidates)
+        applyOutcomes(event, guest: guest, candidates: candidates)
         for number in experiments.indices {
             unowned(unsafe) let tracker = experiments[number]
             tracker.observe(event, guest: guest, isOwnExposure: exposure?.experiment == tracker.index, engine: self)
@@ -292,10 +291,9 @@ public final class Engine {
         runtime.guestScalarsChanged()
     }
 
-    private func applyGoals(_ event: Event, guest: Int) {
+    private func applyGoals(_ event: Event, guest: Int, candidates: RuleDispatch.Candidates) {
         let goals = rules.goals
-        let candidates = goalDispatch.candidates(for: event.type, page: event.page)
-        for index in candidates.rules {
+        for index in candidates.goals {
             unowned(unsafe) let goal = goals[index]
             let slot = goalSlotOfRule[index]
             let progress = guests[guest].goalProgress[slot]
@@ -319,10 +317,9 @@ public final class Engine {
         }
     }
 
-    private func applyOutcomes(_ event: Event, guest: Int) {
+    private func applyOutcomes(_ event: Event, guest: Int, candidates: RuleDispatch.Candidates) {
         let outcomes = rules.outcomes
-        let candidates = outcomeDispatch.candidates(for: event.type, page: event.page)
-        for index in candidates.rules {
+        for index in candidates.outcomes {
             unowned(unsafe) let outcome = outcomes[index]
             let slot = outcomeSlotOfRule[index]
             let reachedBefore = guests[guest].outcomesReached[slot]

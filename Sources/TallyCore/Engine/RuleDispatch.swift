@@ -1,4 +1,5 @@
-/// Which rules can match an event, by its type and page, so the engine looks only at those.
+/// Which goals and outcomes can match an event, by its type and page, so the engine looks only
+/// at those.
 ///
 /// `on` and `page` matchers depend on nothing but the type and the page, so their verdict is
 /// worked out once per type and once per (type, page) and remembered: for a page seen before,
@@ -8,7 +9,8 @@
 struct RuleDispatch {
     /// The candidates for one event, in definition order.
     struct Candidates {
-        var rules: [Int]
+        var goals: [Int]
+        var outcomes: [Int]
         /// True when every candidate's `on` and `page` are known to match.
         var pageChecked: Bool
     }
@@ -16,42 +18,56 @@ struct RuleDispatch {
     /// Distinct pages remembered per event type.
     static let pageLimit = 4096
 
-    private let filters: [EventFilter]
+    private let goalFilters: [EventFilter]
+    private let outcomeFilters: [EventFilter]
     private var byType: [String: TypeEntry] = [:]
+    /// The entry of the previous event's type (types repeat: most events are views).
+    private var lastType = ""
+    private var lastEntry: Dictionary<String, TypeEntry>.Index?
 
     private struct TypeEntry {
         /// Rules whose `on` matches the type.
-        var rules: [Int]
-        /// For events without a page: those of `rules` without a page matcher.
-        var withoutPage: [Int]
-        /// For each page seen: those of `rules` whose page matcher matches it (or that have none).
-        var byPage: [String: [Int]] = [:]
+        var onMatched: Candidates
+        /// For events without a page: those without a page matcher.
+        var withoutPage: Candidates
+        /// For each page seen: those whose page matcher matches it (or that have none).
+        var byPage: [String: Candidates] = [:]
     }
 
-    init(_ filters: [EventFilter]) {
-        self.filters = filters
+    init(goals: [EventFilter], outcomes: [EventFilter]) {
+        goalFilters = goals
+        outcomeFilters = outcomes
     }
 
     /// The rules that can match an event of this (upper-cased) type and page.
     mutating func candidates(for type: String, page: String?) -> Candidates {
-        let known = byType.index(forKey: type)
-        let index = known ?? insertEntry(for: type)
-        guard let page else { return Candidates(rules: byType.values[index].withoutPage, pageChecked: true) }
-        if let rules = byType.values[index].byPage[page] { return Candidates(rules: rules, pageChecked: true) }
-        let rules = byType.values[index].rules
-        guard byType.values[index].byPage.count < Self.pageLimit else { return Candidates(rules: rules, pageChecked: false) }
-        let matching = rules.filter { filters[$0].page?.matches(page) ?? true }
+        let index: Dictionary<String, TypeEntry>.Index
+        if let lastEntry, type == lastType {
+            index = lastEntry
+        } else {
+            index = byType.index(forKey: type) ?? insertEntry(for: type)
+            lastType = type
+            lastEntry = index
+        }
+        guard let page else { return byType.values[index].withoutPage }
+        if let known = byType.values[index].byPage[page] { return known }
+        let onMatched = byType.values[index].onMatched
+        guard byType.values[index].byPage.count < Self.pageLimit else { return onMatched }
+        let matching = Candidates(goals: onMatched.goals.filter { goalFilters[$0].page?.matches(page) ?? true },
+                                  outcomes: onMatched.outcomes.filter { outcomeFilters[$0].page?.matches(page) ?? true },
+                                  pageChecked: true)
         byType.values[index].byPage[page] = matching
-        return Candidates(rules: matching, pageChecked: true)
+        return matching
     }
 
+    /// Adds the entry of a new type (which moves the other entries: the cached index is reset).
     private mutating func insertEntry(for type: String) -> Dictionary<String, TypeEntry>.Index {
-        byType[type] = entry(for: type)
+        let goals = goalFilters.indices.filter { goalFilters[$0].on?.matches(type) ?? true }
+        let outcomes = outcomeFilters.indices.filter { outcomeFilters[$0].on?.matches(type) ?? true }
+        byType[type] = TypeEntry(
+            onMatched: Candidates(goals: goals, outcomes: outcomes, pageChecked: false),
+            withoutPage: Candidates(goals: goals.filter { goalFilters[$0].page == nil },
+                                    outcomes: outcomes.filter { outcomeFilters[$0].page == nil }, pageChecked: true))
         return byType.index(forKey: type)!
-    }
-
-    private func entry(for type: String) -> TypeEntry {
-        let rules = filters.indices.filter { filters[$0].on?.matches(type) ?? true }
-        return TypeEntry(rules: rules, withoutPage: rules.filter { filters[$0].page == nil })
     }
 }
