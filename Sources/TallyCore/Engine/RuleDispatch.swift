@@ -20,10 +20,11 @@ struct RuleDispatch {
 
     private let goalFilters: [EventFilter]
     private let outcomeFilters: [EventFilter]
-    private var byType: [String: TypeEntry] = [:]
-    /// The entry of the previous event's type (types repeat: most events are views).
+    private var entries: [TypeEntry] = []
+    private var entryOfType: [String: Int] = [:]
+    /// The previous event's type and its entry (types repeat: most events are views).
     private var lastType = ""
-    private var lastEntry: Dictionary<String, TypeEntry>.Index?
+    private var lastEntry = -1
 
     private struct TypeEntry {
         /// Rules whose `on` matches the type.
@@ -41,33 +42,30 @@ struct RuleDispatch {
 
     /// The rules that can match an event of this (upper-cased) type and page.
     mutating func candidates(for type: String, page: String?) -> Candidates {
-        let index: Dictionary<String, TypeEntry>.Index
-        if let lastEntry, type == lastType {
-            index = lastEntry
-        } else {
-            index = byType.index(forKey: type) ?? insertEntry(for: type)
+        if lastEntry < 0 || type != lastType {
+            lastEntry = entryOfType[type] ?? insertEntry(for: type)
             lastType = type
-            lastEntry = index
         }
-        guard let page else { return byType.values[index].withoutPage }
-        if let known = byType.values[index].byPage[page] { return known }
-        let onMatched = byType.values[index].onMatched
-        guard byType.values[index].byPage.count < Self.pageLimit else { return onMatched }
+        let index = lastEntry
+        guard let page else { return entries[index].withoutPage }
+        if let known = entries[index].byPage[page] { return known }
+        guard entries[index].byPage.count < Self.pageLimit else { return entries[index].onMatched }
+        let onMatched = entries[index].onMatched
         let matching = Candidates(goals: onMatched.goals.filter { goalFilters[$0].page?.matches(page) ?? true },
                                   outcomes: onMatched.outcomes.filter { outcomeFilters[$0].page?.matches(page) ?? true },
                                   pageChecked: true)
-        byType.values[index].byPage[page] = matching
+        entries[index].byPage[page] = matching
         return matching
     }
 
-    /// Adds the entry of a new type (which moves the other entries: the cached index is reset).
-    private mutating func insertEntry(for type: String) -> Dictionary<String, TypeEntry>.Index {
+    private mutating func insertEntry(for type: String) -> Int {
         let goals = goalFilters.indices.filter { goalFilters[$0].on?.matches(type) ?? true }
         let outcomes = outcomeFilters.indices.filter { outcomeFilters[$0].on?.matches(type) ?? true }
-        byType[type] = TypeEntry(
+        entries.append(TypeEntry(
             onMatched: Candidates(goals: goals, outcomes: outcomes, pageChecked: false),
             withoutPage: Candidates(goals: goals.filter { goalFilters[$0].page == nil },
-                                    outcomes: outcomes.filter { outcomeFilters[$0].page == nil }, pageChecked: true))
-        return byType.index(forKey: type)!
+                                    outcomes: outcomes.filter { outcomeFilters[$0].page == nil }, pageChecked: true)))
+        entryOfType[type] = entries.count - 1
+        return entries.count - 1
     }
 }
