@@ -7,7 +7,7 @@ extension ExperimentTracker {
         let variant = participants[number].variant
         let isView = event.type == "VIEW"
         let tracing = engine.tracing
-        for (metric, rule) in rule.metrics.enumerated() {
+        for (metric, rule) in metrics.enumerated() {
             let before = tracing ? (participants[number].values[metric], participants[number].sessions[metric]) : nil
             defer {
                 if let before, before.0 != participants[number].values[metric] || before.1 != participants[number].sessions[metric] {

@@ -2,6 +2,9 @@
 /// values, and per variant and goal the sufficient statistics, updated in O(1) per event.
 final class ExperimentTracker {
     private(set) var rule: ExperimentRule
+    /// `rule.metrics`, and each one's kind and unit: read on every event without copying `rule`.
+    private(set) var metrics: [MetricRule] = []
+    private(set) var metricShapes: [(kind: MetricKind, unit: MetricUnit)] = []
     /// Position in the rule set's experiments.
     private(set) var index: Int
     private(set) var assignsByHash = false
@@ -58,6 +61,8 @@ final class ExperimentTracker {
     }
 
     private func configureAssignment() {
+        metrics = rule.metrics
+        metricShapes = metrics.map { ($0.kind, $0.unit) }
         if case .hash(let traffic, let eligible) = rule.assignment {
             assignsByHash = true
             hashAssignment = HashAssignment(seed: rule.id, weights: rule.variants.map(\.weight), coverage: traffic)
@@ -135,9 +140,9 @@ final class ExperimentTracker {
     private func enroll(guest: Int, variant: Int, engine: Engine) {
         setEntry(Int32(participants.count), ofGuest: guest)
         participants.append(Participant(guest: guest, variant: variant, exposureSerial: engine.eventSerial,
-                                        metrics: rule.metrics.count))
+                                        metrics: metrics.count))
         exposed[variant] += 1
-        for metric in rule.metrics.indices where rule.metrics[metric].unit == .guest {
+        for metric in metricShapes.indices where metricShapes[metric].unit == .guest {
             statistics[metric][variant].enroll()
         }
         if engine.tracing {
@@ -164,10 +169,10 @@ final class ExperimentTracker {
     func sessionClosed(guest: Int, engine: Engine) {
         guard let number = participant(ofGuest: guest), participants[number].inSession else { return }
         let variant = participants[number].variant
-        for (metric, rule) in rule.metrics.enumerated() where rule.unit == .session {
+        for metric in metricShapes.indices where metricShapes[metric].unit == .session {
             let scratch = participants[number].sessions[metric]
             let contribution: (numerator: Double, denominator: Double)
-            switch rule.kind {
+            switch metricShapes[metric].kind {
             case .bounceRate:
                 contribution = scratch.firstViewMatched ? (scratch.views == 1 ? 1 : 0, 1) : (0, 0)
             case .exitRate:
