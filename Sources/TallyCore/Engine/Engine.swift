@@ -38,7 +38,18 @@ public final class Engine {
     var eventCounts = Report.EventCounts()
     var sessionCount = 0
     /// Trackers of the current rules' experiments, in definition order.
-    var experiments: [ExperimentTracker] = []
+    var experiments: [ExperimentTracker] = [] {
+        didSet { trackers = ContiguousArray(experiments.map(Unmanaged.passUnretained)) }
+    }
+    /// `experiments` without reference counting, for the per-event loops (`experiments` keeps
+    /// them alive).
+    private var trackers = ContiguousArray<Unmanaged<ExperimentTracker>>()
+    /// The current rules' goals and outcomes, and the same without reference counting for the
+    /// per-event loops (the first two keep them alive).
+    private var adoptedGoals: [GoalRule] = []
+    private var adoptedOutcomes: [OutcomeRule] = []
+    private var goalRules = ContiguousArray<Unmanaged<GoalRule>>()
+    private var outcomeRules = ContiguousArray<Unmanaged<OutcomeRule>>()
     var experimentIndex: [String: Int] = [:]
     /// Trackers of experiments a reload removed: their figures stay in the report.
     var retiredExperiments: [ExperimentTracker] = []
@@ -125,6 +136,10 @@ public final class Engine {
             outcomeGroupOfSlot[slot] = outcome.group.map(groupNumber(for:))
         }
         planConditionMemo(for: rules.outcomes)
+        adoptedGoals = rules.goals
+        adoptedOutcomes = rules.outcomes
+        goalRules = ContiguousArray(adoptedGoals.map(Unmanaged.passUnretained))
+        outcomeRules = ContiguousArray(adoptedOutcomes.map(Unmanaged.passUnretained))
         dispatch = RuleDispatch(goals: rules.goals.map(\.filter), outcomes: rules.outcomes.map(\.filter))
         adoptExperiments(rules.experiments)
         runtime.guest = handle
@@ -191,16 +206,18 @@ public final class Engine {
         if let exposure {
             experiments[exposure.experiment].expose(guest: guest, variant: exposure.variant, engine: self)
         }
-        for number in experiments.indices {
-            unowned(unsafe) let tracker = experiments[number]
-            if tracker.assignsByHash { tracker.assignByHashIfEligible(event, guest: guest, engine: self) }
+        for tracker in trackers {
+            tracker._withUnsafeGuaranteedRef {
+                if $0.assignsByHash { $0.assignByHashIfEligible(event, guest: guest, engine: self) }
+            }
         }
         let candidates = dispatch.candidates(for: event.type, page: event.page)
         applyGoals(event, guest: guest, candidates: candidates)
         applyOutcomes(event, guest: guest, candidates: candidates)
-        for number in experiments.indices {
-            unowned(unsafe) let tracker = experiments[number]
-            tracker.observe(event, guest: guest, isOwnExposure: exposure?.experiment == tracker.index, engine: self)
+        for tracker in trackers {
+            tracker._withUnsafeGuaranteedRef {
+                $0.observe(event, guest: guest, isOwnExposure: exposure?.experiment == $0.index, engine: self)
+            }
         }
         if tracing { lastTrace.guestPoints = guests[guest].points }
         return nil
@@ -258,10 +275,7 @@ public final class Engine {
             guests[guest].session = SessionState(
                 explicitID: event.session, number: Int32(guests[guest].sessionCount), isOpen: true,
                 lastTimestamp: timestamp)
-            for number in experiments.indices {
-                unowned(unsafe) let tracker = experiments[number]
-                tracker.sessionOpened(guest: guest)
-            }
+            for tracker in trackers { tracker._withUnsafeGuaranteedRef { $0.sessionOpened(guest: guest) } }
         }
         guests[guest].session.lastTimestamp = timestamp
         guests[guest].session.events += 1
@@ -275,10 +289,7 @@ public final class Engine {
 
     func closeSession(guest: Int) {
         guests[guest].session.isOpen = false
-        for number in experiments.indices {
-            unowned(unsafe) let tracker = experiments[number]
-            tracker.sessionClosed(guest: guest, engine: self)
-        }
+        for tracker in trackers { tracker._withUnsafeGuaranteedRef { $0.sessionClosed(guest: guest, engine: self) } }
     }
 
     // MARK: Goals and outcomes
@@ -292,64 +303,74 @@ public final class Engine {
     }
 
     private func applyGoals(_ event: Event, guest: Int, candidates: RuleDispatch.Candidates) {
-        let goals = rules.goals
         for index in candidates.goals {
-            unowned(unsafe) let goal = goals[index]
-            let slot = goalSlotOfRule[index]
-            let progress = guests[guest].goalProgress[slot]
-            switch goal.count {
-            case .guest where progress.times > 0: continue
-            case .session where progress.lastSession == guests[guest].session.number: continue
-            default: break
+            goalRules[index]._withUnsafeGuaranteedRef {
+                apply($0, index: index, event, guest: guest, pageChecked: candidates.pageChecked)
             }
-            guard candidates.pageChecked ? goal.filter.matchesCondition(event, rule: goal, engine: self)
-                                         : matches(goal.filter, event, rule: goal),
-                  let points = evaluate(goal.points, rule: goal, purpose: "goal '\(goal.id)': points")
-            else { continue }
-            guests[guest].goalProgress[slot].times += 1
-            guests[guest].goalProgress[slot].lastSession = guests[guest].session.number
-            goalTotals[slot].reached += 1
-            if progress.times == 0 { goalTotals[slot].guests += 1 }
-            goalTotals[slot].points += points
-            addPoints(points, toGuest: guest)
-            goalsReachedThisEvent.append(index)
-            if tracing { lastTrace.goals.append(.init(id: goal.id, name: goal.name, points: points)) }
         }
     }
 
+    @inline(__always)
+    private func apply(_ goal: GoalRule, index: Int, _ event: Event, guest: Int, pageChecked: Bool) {
+        let slot = goalSlotOfRule[index]
+        let progress = guests[guest].goalProgress[slot]
+        switch goal.count {
+        case .guest where progress.times > 0: return
+        case .session where progress.lastSession == guests[guest].session.number: return
+        default: break
+        }
+        guard pageChecked ? goal.filter.matchesCondition(event, rule: goal, engine: self)
+                          : matches(goal.filter, event, rule: goal),
+              let points = evaluate(goal.points, rule: goal, purpose: "goal '\(goal.id)': points")
+        else { return }
+        guests[guest].goalProgress[slot].times += 1
+        guests[guest].goalProgress[slot].lastSession = guests[guest].session.number
+        goalTotals[slot].reached += 1
+        if progress.times == 0 { goalTotals[slot].guests += 1 }
+        goalTotals[slot].points += points
+        addPoints(points, toGuest: guest)
+        goalsReachedThisEvent.append(index)
+        if tracing { lastTrace.goals.append(.init(id: goal.id, name: goal.name, points: points)) }
+    }
+
     private func applyOutcomes(_ event: Event, guest: Int, candidates: RuleDispatch.Candidates) {
-        let outcomes = rules.outcomes
         for index in candidates.outcomes {
-            unowned(unsafe) let outcome = outcomes[index]
-            let slot = outcomeSlotOfRule[index]
-            let reachedBefore = guests[guest].outcomesReached[slot]
-            if outcome.once && reachedBefore { continue }
-            if !outcome.filter.isEmpty {
-                guard candidates.pageChecked ? outcome.filter.matchesCondition(event, rule: outcome, engine: self)
-                                             : matches(outcome.filter, event, rule: outcome) else { continue }
+            outcomeRules[index]._withUnsafeGuaranteedRef {
+                apply($0, index: index, event, guest: guest, pageChecked: candidates.pageChecked)
             }
-            if let when = outcome.when {
-                switch evaluateCondition(when, ofOutcomeRule: index, guest: guest) {
-                case .success(true): break
-                case .success(false): continue
-                case .failure(let error):
-                    recordRuleError(rule: outcome.id, error: error, declaredAt: outcome.position)
-                    continue
-                }
+        }
+    }
+
+    @inline(__always)
+    private func apply(_ outcome: OutcomeRule, index: Int, _ event: Event, guest: Int, pageChecked: Bool) {
+        let slot = outcomeSlotOfRule[index]
+        let reachedBefore = guests[guest].outcomesReached[slot]
+        if outcome.once && reachedBefore { return }
+        if !outcome.filter.isEmpty {
+            guard pageChecked ? outcome.filter.matchesCondition(event, rule: outcome, engine: self)
+                              : matches(outcome.filter, event, rule: outcome) else { return }
+        }
+        if let when = outcome.when {
+            switch evaluateCondition(when, ofOutcomeRule: index, guest: guest) {
+            case .success(true): break
+            case .success(false): return
+            case .failure(let error):
+                recordRuleError(rule: outcome.id, error: error, declaredAt: outcome.position)
+                return
             }
-            guard let value = evaluate(outcome.value, rule: outcome, purpose: "outcome '\(outcome.id)': value")
-            else { continue }
-            guests[guest].outcomesReached[slot] = true
-            outcomeTotals[slot].reached += 1
-            if !reachedBefore { outcomeTotals[slot].guests += 1 }
-            outcomeTotals[slot].value += value
-            if let group = outcomeGroupOfSlot[slot] {
-                groupTotals[group].value += value
-                if groupGuests.insert(GuestGroup(guest: guest, group: group)).inserted { groupTotals[group].guests += 1 }
-            }
-            if tracing {
-                lastTrace.outcomes.append(.init(id: outcome.id, name: outcome.name, value: value, currency: outcome.currency))
-            }
+        }
+        guard let value = evaluate(outcome.value, rule: outcome, purpose: "outcome '\(outcome.id)': value")
+        else { return }
+        guests[guest].outcomesReached[slot] = true
+        outcomeTotals[slot].reached += 1
+        if !reachedBefore { outcomeTotals[slot].guests += 1 }
+        outcomeTotals[slot].value += value
+        if let group = outcomeGroupOfSlot[slot] {
+            groupTotals[group].value += value
+            if groupGuests.insert(GuestGroup(guest: guest, group: group)).inserted { groupTotals[group].guests += 1 }
+        }
+        if tracing {
+            lastTrace.outcomes.append(.init(id: outcome.id, name: outcome.name, value: value, currency: outcome.currency))
         }
     }
 

@@ -6,47 +6,56 @@ extension ExperimentTracker {
               participants[number].exposureSerial != engine.eventSerial else { return }
         let variant = participants[number].variant
         let isView = event.type == "VIEW"
-        let tracing = engine.tracing
-        for (metric, rule) in metrics.enumerated() {
-            let before = tracing ? (participants[number].values[metric], participants[number].sessions[metric]) : nil
-            defer {
-                if let before, before.0 != participants[number].values[metric] || before.1 != participants[number].sessions[metric] {
-                    engine.lastTrace.metrics.append(.init(experiment: self.rule.id, goal: rule.id,
-                                                          variant: self.rule.variants[variant].id))
-                }
+        for metric in metricRefs.indices {
+            metricRefs[metric]._withUnsafeGuaranteedRef {
+                observe(event, metric: metric, rule: $0, participant: number, variant: variant, isView: isView,
+                        engine: engine)
             }
-            switch rule.kind {
-            case .conversionRate:
-                if matches(rule, event, engine) { reached(number, metric, variant, rule.unit) }
-            case .pageView:
-                if isView, pageMatches(rule, event) { reached(number, metric, variant, rule.unit) }
-            case .goalRate:
-                if let goal = rule.goalIndex, engine.goalsReachedThisEvent.contains(goal) {
-                    reached(number, metric, variant, rule.unit)
-                }
-            case .revenue:
-                guard let amount = numericField(rule.field, of: event), matches(rule, event, engine) else { continue }
-                add(amount, number, metric, variant, rule.unit)
-            case .engagementValue:
-                if engine.pointsThisEvent != 0 { add(engine.pointsThisEvent, number, metric, variant, rule.unit) }
-            case .custom:
-                guard matches(rule, event, engine), let function = rule.value,
-                      let amount = engine.evaluate(.function(function), rule: rule,
-                                                   purpose: "custom goal '\(rule.id)': value")
-                else { continue }
-                add(amount, number, metric, variant, rule.unit)
-            case .bounceRate:
-                guard isView, participants[number].inSession else { continue }
-                participants[number].sessions[metric].views += 1
-                if participants[number].sessions[metric].views == 1 {
-                    participants[number].sessions[metric].firstViewMatched = pageMatches(rule, event)
-                }
-            case .exitRate:
-                guard isView, participants[number].inSession else { continue }
-                let matched = pageMatches(rule, event)
-                participants[number].sessions[metric].lastViewMatched = matched
-                if matched { participants[number].sessions[metric].anyViewMatched = true }
+        }
+    }
+
+    /// Applies one event to one metric of a participant (and traces a change).
+    @inline(__always)
+    private func observe(_ event: Event, metric: Int, rule: MetricRule, participant number: Int, variant: Int,
+                         isView: Bool, engine: Engine) {
+        let before = engine.tracing ? (participants[number].values[metric], participants[number].sessions[metric]) : nil
+        defer {
+            if let before, before.0 != participants[number].values[metric] || before.1 != participants[number].sessions[metric] {
+                engine.lastTrace.metrics.append(.init(experiment: self.rule.id, goal: rule.id,
+                                                      variant: self.rule.variants[variant].id))
             }
+        }
+        switch rule.kind {
+        case .conversionRate:
+            if matches(rule, event, engine) { reached(number, metric, variant, rule.unit) }
+        case .pageView:
+            if isView, pageMatches(rule, event) { reached(number, metric, variant, rule.unit) }
+        case .goalRate:
+            if let goal = rule.goalIndex, engine.goalsReachedThisEvent.contains(goal) {
+                reached(number, metric, variant, rule.unit)
+            }
+        case .revenue:
+            guard let amount = numericField(rule.field, of: event), matches(rule, event, engine) else { return }
+            add(amount, number, metric, variant, rule.unit)
+        case .engagementValue:
+            if engine.pointsThisEvent != 0 { add(engine.pointsThisEvent, number, metric, variant, rule.unit) }
+        case .custom:
+            guard matches(rule, event, engine), let function = rule.value,
+                  let amount = engine.evaluate(.function(function), rule: rule,
+                                               purpose: "custom goal '\(rule.id)': value")
+            else { return }
+            add(amount, number, metric, variant, rule.unit)
+        case .bounceRate:
+            guard isView, participants[number].inSession else { return }
+            participants[number].sessions[metric].views += 1
+            if participants[number].sessions[metric].views == 1 {
+                participants[number].sessions[metric].firstViewMatched = pageMatches(rule, event)
+            }
+        case .exitRate:
+            guard isView, participants[number].inSession else { return }
+            let matched = pageMatches(rule, event)
+            participants[number].sessions[metric].lastViewMatched = matched
+            if matched { participants[number].sessions[metric].anyViewMatched = true }
         }
     }
 

@@ -5,6 +5,8 @@ final class ExperimentTracker {
     /// `rule.metrics`, and each one's kind and unit: read on every event without copying `rule`.
     private(set) var metrics: [MetricRule] = []
     private(set) var metricShapes: [(kind: MetricKind, unit: MetricUnit)] = []
+    /// `metrics` without reference counting, for the per-event loop (`metrics` keeps them).
+    private(set) var metricRefs = ContiguousArray<Unmanaged<MetricRule>>()
     /// Position in the rule set's experiments.
     private(set) var index: Int
     private(set) var assignsByHash = false
@@ -63,6 +65,7 @@ final class ExperimentTracker {
     private func configureAssignment() {
         metrics = rule.metrics
         metricShapes = metrics.map { ($0.kind, $0.unit) }
+        metricRefs = ContiguousArray(metrics.map(Unmanaged.passUnretained))
         if case .hash(let traffic, let eligible) = rule.assignment {
             assignsByHash = true
             hashAssignment = HashAssignment(seed: rule.id, weights: rule.variants.map(\.weight), coverage: traffic)
