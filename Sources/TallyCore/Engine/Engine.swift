@@ -110,9 +110,19 @@ public final class Engine {
         set { ruleErrors.onFirstError = newValue }
     }
 
+    deinit { detach(runtime) }
+
+    /// Disconnects a runtime from this engine: its rules see no guest and count nothing here.
+    func detach(_ runtime: RuleRuntime) {
+        runtime.guest = nil
+        runtime.onCount = { _, _ in }
+        runtime.onLog = { _ in }
+    }
+
     /// Points the engine's state at `rules`: slots by id, dispatch tables, the VM's hooks.
     func adopt(_ rules: RuleSet) {
         guard let runtime = rules.runtime else { preconditionFailure("a RuleSet from RuleLoader has a runtime") }
+        if runtime !== self.runtime { detach(self.runtime) }
         self.rules = rules
         self.runtime = runtime
         sessionTimeout = sessionTimeoutOverride ?? rules.settings.sessionTimeout
@@ -144,7 +154,7 @@ public final class Engine {
         adoptExperiments(rules.experiments)
         runtime.guest = handle
         runtime.guestChanged()
-        runtime.onCount = { [unowned self] name, amount in counters[name, default: 0] += amount }
+        runtime.onCount = { [unowned(unsafe) self] name, amount in counters[name, default: 0] += amount }
         runtime.onLog = onLogHandler
     }
 

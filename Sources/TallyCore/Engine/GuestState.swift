@@ -57,7 +57,9 @@ struct SessionState: Codable, Sendable {
 /// The `guest` that rule functions see: reads and writes go to the engine's state of the guest
 /// whose event is being processed.
 final class GuestHandle: GuestAccess {
-    unowned let engine: Engine
+    /// The engine detaches its handle from a runtime before it goes away or moves to other
+    /// rules (``Engine/detach(_:)``), so no rule call can reach a dead engine through it.
+    unowned(unsafe) let engine: Engine
     var index = 0
 
     init(engine: Engine) { self.engine = engine }

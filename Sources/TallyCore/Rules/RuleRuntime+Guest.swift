@@ -2,16 +2,18 @@ import LuaKit
 
 /// The `guest` object rules see: a proxy that reads and writes through ``RuleRuntime/guest``.
 extension RuleRuntime {
+    /// (The host functions hold the runtime unowned(unsafe): they live in its VM, which the
+    /// runtime owns, so they cannot be called once it is gone.)
     func installGuestProxy() throws(LuaError) {
         try state.load(Self.guestProxySource, chunkName: "=guest")
-        state.push(function: { [unowned self] lua in try guestField(lua) })
-        state.push(function: { [unowned self] lua in try guestTable(lua, name: "goals") })
-        state.push(function: { [unowned self] lua in try guestTable(lua, name: "outcomes") })
-        state.push(function: { [unowned self] lua in try guestTable(lua, name: "session") })
-        state.push(function: { [unowned self] lua in try guestTable(lua, name: "data") })
-        state.push(function: { [unowned self] lua in try setGuestData(lua) })
-        state.push(function: { [unowned self] lua in try addPoints(lua) })
-        state.push(function: { [unowned self] lua in try guestDataKeys(lua) })
+        state.push(function: { [unowned(unsafe) self] lua in try guestField(lua) })
+        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, name: "goals") })
+        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, name: "outcomes") })
+        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, name: "session") })
+        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, name: "data") })
+        state.push(function: { [unowned(unsafe) self] lua in try setGuestData(lua) })
+        state.push(function: { [unowned(unsafe) self] lua in try addPoints(lua) })
+        state.push(function: { [unowned(unsafe) self] lua in try guestDataKeys(lua) })
         try state.call(arguments: 8, results: 3)
         trackedGuestProxy = LuaRef(popping: state)
         guestScalars = LuaRef(popping: state)

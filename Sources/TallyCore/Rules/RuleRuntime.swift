@@ -192,7 +192,7 @@ public final class RuleRuntime {
     // MARK: Native helpers
 
     private func installHelpers() {
-        state.push(function: { [unowned self] lua in
+        state.push(function: { [unowned(unsafe) self] lua in
             guard let name = lua.string(at: 1), !name.isEmpty else {
                 throw LuaScriptError("count: the counter name must be a non-empty string")
             }
@@ -209,7 +209,7 @@ public final class RuleRuntime {
         })
         sandbox.setShared("count")
 
-        state.push(function: { [unowned self] lua in
+        state.push(function: { [unowned(unsafe) self] lua in
             noteFootprint(.hasEffects)
             guard logLimiter.allow() else { return 0 }
             var parts: [String] = []
