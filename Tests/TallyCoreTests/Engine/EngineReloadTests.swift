@@ -51,6 +51,22 @@ final class EngineReloadTests: XCTestCase {
         XCTAssertEqual(experiment.goals[1].variants[1].total, 1)
     }
 
+    /// Rules an engine no longer uses (or that outlive it) are cut off from it: their
+    /// functions see no guest and count nothing.
+    func testOldAndOrphanedRuntimesAreDetached() throws {
+        let first = try rules(#"goal "view" { on = "VIEW", where = function(e, guest) count("n"); return true end }"#)
+        var engine: Engine? = Engine(rules: first)
+        feed(engine!, [event("VIEW", "g1", 0)])
+        XCTAssertNotNil(first.runtime?.guest)
+        let second = try rules(#"goal "view" { on = "VIEW" }"#)
+        engine!.reload(second)
+        XCTAssertNil(first.runtime?.guest)
+        XCTAssertNotNil(second.runtime?.guest)
+        XCTAssertEqual(engine!.report().counters.first?.value, 1)
+        engine = nil
+        XCTAssertNil(second.runtime?.guest)
+    }
+
     func testRemovedGoalsKeepHistoryAndChangedVariantsStartOver() throws {
         let engine = Engine(rules: try rules("""
             goal "gone" { on = "VIEW", points = 1 }
