@@ -87,7 +87,8 @@ struct Run: ParsableCommand {
             let name = reader.name == LineReader.standardInputName ? "stdin" : reader.name
             do {
                 try reader.readAll { line in
-                    switch parser.parse(line) {
+                    let parsed = parser.parse(line)
+                    switch consume parsed {
                     case .success(let event):
                         if let rejection = engine.ingest(event) {
                             rejectSink.write(rejection.description(file: name) + "\n")

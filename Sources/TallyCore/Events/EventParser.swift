@@ -38,6 +38,7 @@ public struct EventParser: Sendable {
     }
 
     /// Parses a line handed out by ``LineReader``; an oversize line is rejected.
+    @inlinable
     public mutating func parse(_ line: LineReader.Line) -> Result<Event, EventRejection> {
         switch line {
         case .text(let bytes, let number):

@@ -6,6 +6,7 @@ extension EventRejection {
     static let maxLineLength = 1 << 20
 
     /// `line longer than 1 MiB (1048577 bytes)`.
+    @usableFromInline
     static func lineTooLong(line: Int, byteCount: Int) -> EventRejection {
         EventRejection(line: line, reason: "line longer than 1 MiB (\(byteCount) bytes)")
     }
