@@ -12,10 +12,14 @@ import LuaKit
 /// every event), those reads and their values are kept; the next time, the condition is called
 /// only if one of them changed or its upvalues were reassigned. The outcome is reached on the
 /// same event either way; only calls that could not change anything are saved.
-struct ConditionMemo {
+///
+/// Such a condition is a function of the values it reads, so its results are also shared
+/// between guests (``SharedCondition``): a call that read points = 12 and returned false answers
+/// for every other guest with 12 points, as long as it did not read `guest.id`.
+struct ConditionMemo: Hashable {
     /// One thing a condition read, and its value then.
-    struct Read: Equatable {
-        enum Kind: UInt8 { case points, sessions, goal, outcome, data }
+    struct Read: Hashable {
+        enum Kind: UInt8 { case points, sessions, goal, outcome, data, identity }
         var kind: Kind
         /// The goal or outcome slot (0 otherwise).
         var slot: UInt32
@@ -37,6 +41,40 @@ struct ConditionMemo {
     private init() {
         let none = Read(kind: .points, slot: 0, value: 0)
         reads = (none, none, none, none)
+    }
+
+    /// True when the call read `guest.id`: its result holds for this guest only.
+    var readsIdentity: Bool {
+        (0..<Int(count)).contains { read(at: $0).kind == .identity }
+    }
+
+    private func read(at index: Int) -> Read {
+        switch index {
+        case 0: return reads.0
+        case 1: return reads.1
+        case 2: return reads.2
+        default: return reads.3
+        }
+    }
+
+    /// The same reads with the values they give for guest number `guest` now.
+    func current(guest: Int, in engine: Engine) -> ConditionMemo {
+        var now = self
+        now.reads.0.value = Self.value(of: reads.0.kind, slot: reads.0.slot, guest: guest, in: engine)
+        if count > 1 { now.reads.1.value = Self.value(of: reads.1.kind, slot: reads.1.slot, guest: guest, in: engine) }
+        if count > 2 { now.reads.2.value = Self.value(of: reads.2.kind, slot: reads.2.slot, guest: guest, in: engine) }
+        if count > 3 { now.reads.3.value = Self.value(of: reads.3.kind, slot: reads.3.slot, guest: guest, in: engine) }
+        return now
+    }
+
+    static func == (lhs: ConditionMemo, rhs: ConditionMemo) -> Bool {
+        lhs.isSet == rhs.isSet && lhs.count == rhs.count
+            && (0..<Int(lhs.count)).allSatisfy { lhs.read(at: $0) == rhs.read(at: $0) }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for index in 0..<Int(count) { hasher.combine(read(at: index)) }
     }
 
     /// A memo of `recorded` reads, or nil when there were too many to keep.
@@ -93,8 +131,16 @@ struct ConditionMemo {
             let slot = Int(slot)
             return slot < engine.guests[guest].outcomesReached.count && engine.guests[guest].outcomesReached[slot] ? 1 : 0
         case .data: return UInt64(engine.guests[guest].dataVersion)
+        case .identity: return 0
         }
     }
+}
+
+/// A condition's result for given values of what it read, whichever guest it was called for.
+struct SharedCondition: Hashable {
+    /// The condition's column in the engine's memo.
+    var column: Int
+    var reads: ConditionMemo
 }
 
 /// The reads of the condition being called, while the engine records them.
@@ -137,7 +183,12 @@ extension Engine {
     /// Forgets every remembered condition (new rules, restored guests).
     func resetConditionMemo() {
         conditionMemo = ContiguousArray(repeating: .empty, count: guests.count * memoColumns)
+        sharedConditionResults = [:]
+        lastConditionReads = Array(repeating: .empty, count: memoColumns)
     }
+
+    /// Results shared between guests, at most this many (then no more are kept).
+    static let sharedConditionLimit = 1 << 16
 
     /// Which outcome rules' conditions can be remembered, and their columns in the memo.
     func planConditionMemo(for outcomes: [OutcomeRule]) {
@@ -150,24 +201,45 @@ extension Engine {
         resetConditionMemo()
     }
 
-    /// Calls an outcome's `when(guest)`, or answers false without calling it when a remembered
-    /// false still holds.
+    /// Calls an outcome's `when(guest)`, or answers without calling it when a remembered result
+    /// still holds: this guest's last false, or any guest's result for the same values read.
     func evaluateCondition(_ when: LuaFunctionRef, ofOutcomeRule rule: Int, guest: Int) -> Result<Bool, LuaError> {
         guard let cell = conditionMemoCell(ofOutcomeRule: rule, guest: guest) else {
             return runtime.callCondition(when, guestFirst: true)
         }
-        if conditionMemo[cell].holds(guest: guest, in: self), when.closure?.isCurrent == true {
-            conditionCallsSkipped += 1
-            return .success(false)
+        // Remembered results were computed with the upvalues of load time.
+        let upvaluesAsLoaded = when.closure?.isCurrent == true
+        if upvaluesAsLoaded {
+            if conditionMemo[cell].holds(guest: guest, in: self) {
+                conditionCallsSkipped += 1
+                return .success(false)
+            }
+            // What this guest's last call read, or else what the last call for any guest read:
+            // the same values lead the function down the same path to the same result.
+            let column = memoColumnOfOutcomeRule[rule]
+            let shape = conditionMemo[cell].isSet ? conditionMemo[cell] : lastConditionReads[column]
+            if shape.isSet, !shape.readsIdentity {
+                let now = shape.current(guest: guest, in: self)
+                if let known = sharedConditionResults[SharedCondition(column: column, reads: now)] {
+                    conditionCallsSkipped += 1
+                    conditionMemo[cell] = known ? .empty : now
+                    return .success(known)
+                }
+            }
         }
         runtime.resetFootprint()
         conditionReads.start()
         let result = runtime.callCondition(when, guestFirst: true, tracked: true)
         conditionReads.stop()
-        if case .success(false) = result, runtime.footprint.isEmpty, let memo = ConditionMemo(conditionReads) {
-            conditionMemo[cell] = memo
-        } else {
-            conditionMemo[cell] = .empty
+        conditionMemo[cell] = .empty
+        guard case .success(let truth) = result, runtime.footprint.isEmpty, upvaluesAsLoaded,
+              when.closure?.isCurrent == true, let memo = ConditionMemo(conditionReads)
+        else { return result }
+        if !truth { conditionMemo[cell] = memo }
+        let column = memoColumnOfOutcomeRule[rule]
+        lastConditionReads[column] = memo
+        if !memo.readsIdentity, sharedConditionResults.count < Self.sharedConditionLimit {
+            sharedConditionResults[SharedCondition(column: column, reads: memo)] = truth
         }
         return result
     }

@@ -61,6 +61,10 @@ public final class Engine {
     var conditionMemo = ContiguousArray<ConditionMemo>()
     /// What the condition being called reads of the guest.
     var conditionReads = ConditionRecorder()
+    /// Condition results by the values read, shared between guests (see ``ConditionMemo``).
+    var sharedConditionResults: [SharedCondition: Bool] = [:]
+    /// Per remembered condition: what its last call read (to look up results for new guests).
+    var lastConditionReads: [ConditionMemo] = []
     /// Calls of `when(guest)` conditions answered from the memo.
     var conditionCallsSkipped = 0
     var dispatch = RuleDispatch(goals: [], outcomes: [])

@@ -68,7 +68,10 @@ final class GuestHandle: GuestAccess {
         _read { yield engine.guests[index] }
     }
 
-    var guestID: String { state.id }
+    var guestID: String {
+        engine.conditionReads.note(.identity, value: 0)
+        return state.id
+    }
 
     // Reads a remembered condition may depend on are noted (see ``ConditionMemo``).
 

@@ -39,6 +39,41 @@ import Testing
         #expect(report.outcomes[0].reached == 1)
     }
 
+    @Test func resultsAreSharedBetweenGuestsThatReadTheSameValues() throws {
+        // b and c first appear with the points a had when its condition returned false.
+        let lines = [event("VIEW", "a", 0), event("VIEW", "b", 1), event("VIEW", "c", 2),
+                     event("FORM", "b", 3), event("FORM", "b", 4), event("FORM", "c", 5), event("FORM", "c", 6)]
+        let (engine, report) = try Self.run(
+            #"outcome "lead" { when = function(guest) return guest.points >= 20 end, value = 5 }"#, lines)
+        // Called for a (0 points) and for b at 10 and 20; c at 0, 10 and 20 is answered from b's
+        // and a's calls, so c reaches the outcome without a call too.
+        #expect(engine.conditionCallsSkipped == 4)
+        #expect(report.outcomes[0].reached == 2)
+        #expect(engine.guests.map { $0.outcomesReached[0] } == [false, true, true])
+    }
+
+    @Test func conditionsOnTheGuestIdAreNotShared() throws {
+        let (engine, report) = try Self.run(#"outcome "b" { when = function(guest) return guest.id == "b" end }"#,
+                                            [event("VIEW", "a", 0), event("VIEW", "b", 1), event("VIEW", "a", 2)])
+        #expect(report.outcomes[0].reached == 1)
+        #expect(engine.guests.map { $0.outcomesReached[0] } == [false, true])
+        #expect(engine.conditionCallsSkipped == 1)  // a's second event, from a's own memo
+    }
+
+    @Test func resultsComputedWhileUpvaluesDifferAreNotKept() throws {
+        // CONFIRM lowers the threshold, REFUND restores it: a result computed with the lowered
+        // threshold must not answer once it is back.
+        let source = """
+            local threshold = 100
+            goal "lower" { on = "CONFIRM", points = function() threshold = 0; return 0 end }
+            goal "restore" { on = "REFUND", points = function() threshold = 100; return 0 end }
+            outcome "low" { once = false, when = function(guest) return guest.points >= threshold end }
+            """
+        let (_, report) = try Self.run(source, [event("CONFIRM", "a", 0), event("REFUND", "a", 1),
+                                                event("VIEW", "b", 2), event("VIEW", "a", 3)])
+        #expect(report.outcomes[0].reached == 1)  // only on the CONFIRM
+    }
+
     @Test func reassignedUpvaluesAreNoticed() throws {
         // The VIDEO goal's points function lowers the threshold the condition reads.
         let source = """
