@@ -3,7 +3,7 @@ import LuaKit
 extension Engine {
     /// The profile of a guest, or nil if Tally has not seen it.
     public func profile(ofGuest id: String) -> GuestProfile? {
-        guard let number = guestIndex.find(id, guests: guests) else { return nil }
+        guard let number = guestIndex.find(id) else { return nil }
         let guest = guests[number]
         let goals = goalTotals.indices.compactMap { slot -> (String, Int)? in
             guard slot < guest.goalProgress.count, guest.goalProgress[slot].times > 0 else { return nil }

@@ -16,7 +16,8 @@ public final class Engine {
     let sessionTimeoutOverride: Int64?
 
     var guests = ContiguousArray<GuestState>()
-    var guestIndex = GuestIndex()
+    /// Guest id → guest number (position in `guests`).
+    var guestIndex = StringIndex(minimumCapacity: 1024)
 
     /// Goal id → slot, and per slot its totals (removed goals keep theirs).
     var goalSlots: [String: Int] = [:]
@@ -246,7 +247,7 @@ public final class Engine {
     }
 
     private func guestNumber(for id: String) -> Int {
-        if let index = guestIndex.insert(id, number: guests.count, guests: guests) {
+        if let index = guestIndex.findOrInsert(id, value: guests.count) {
             // A reload may have added goal or outcome slots since this guest was last seen.
             if guests[index].goalProgress.count < goalTotals.count
                 || guests[index].outcomesReached.count < outcomeTotals.count {
@@ -317,7 +318,8 @@ public final class Engine {
     }
 
     private func applyGoals(_ event: Event, guest: Int, candidates: RuleDispatch.Candidates) {
-        for index in candidates.goals {
+        for position in candidates.goals {
+            let index = dispatch.ruleNumbers[position]
             goalRules[index]._withUnsafeGuaranteedRef {
                 apply($0, index: index, event, guest: guest, pageChecked: candidates.pageChecked)
             }
@@ -348,7 +350,8 @@ public final class Engine {
     }
 
     private func applyOutcomes(_ event: Event, guest: Int, candidates: RuleDispatch.Candidates) {
-        for index in candidates.outcomes {
+        for position in candidates.outcomes {
+            let index = dispatch.ruleNumbers[position]
             outcomeRules[index]._withUnsafeGuaranteedRef {
                 apply($0, index: index, event, guest: guest, pageChecked: candidates.pageChecked)
             }

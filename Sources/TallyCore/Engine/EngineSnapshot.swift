@@ -76,7 +76,8 @@ extension Engine {
             return ["snapshot version \(snapshot.version) is not supported (expected \(EngineSnapshot.currentVersion)); state not restored"]
         }
         guests = ContiguousArray(snapshot.guests)
-        guestIndex = GuestIndex(guests)
+        guestIndex = StringIndex(minimumCapacity: guests.count)
+        for (number, guest) in guests.enumerated() { _ = guestIndex.findOrInsert(guest.id, value: number) }
         runtime.guestChanged()  // the guest numbered like the last one may be another now
         resetConditionMemo()
         goalTotals = snapshot.goalTotals

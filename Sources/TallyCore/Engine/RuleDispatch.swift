@@ -6,11 +6,15 @@
 /// the candidates are exactly the rules whose `on` and `page` match, and only `where` is left to
 /// check. Pages are remembered up to a bound per type; past it (a site with endless distinct
 /// URLs) the candidates are the rules whose `on` matches, and the caller checks `page` itself.
+///
+/// Every remembered list of rule numbers lives in one flat array, and ``Candidates`` are
+/// positions in it: handing them out costs no reference counting.
 struct RuleDispatch {
-    /// The candidates for one event, in definition order.
+    /// The candidates for one event: positions in ``ruleNumbers``, whose values are goal and
+    /// outcome numbers in definition order.
     struct Candidates {
-        var goals: [Int]
-        var outcomes: [Int]
+        var goals: Range<Int>
+        var outcomes: Range<Int>
         /// True when every candidate's `on` and `page` are known to match.
         var pageChecked: Bool
     }
@@ -20,8 +24,12 @@ struct RuleDispatch {
 
     private let goalFilters: [EventFilter]
     private let outcomeFilters: [EventFilter]
+    /// The goal and outcome numbers of every remembered list, back to back.
+    private(set) var ruleNumbers = ContiguousArray<Int>()
     private var entries: [TypeEntry] = []
-    private var entryOfType: [String: Int] = [:]
+    private var entryOfType = StringIndex()
+    /// Every remembered page list, for all types.
+    private var pageLists = ContiguousArray<Candidates>()
     /// The previous event's type and its entry (types repeat: most events are views).
     private var lastType = ""
     private var lastEntry = -1
@@ -31,8 +39,9 @@ struct RuleDispatch {
         var onMatched: Candidates
         /// For events without a page: those without a page matcher.
         var withoutPage: Candidates
-        /// For each page seen: those whose page matcher matches it (or that have none).
-        var byPage: [String: Candidates] = [:]
+        /// Page → position in `pageLists` of those whose page matcher matches it (or that
+        /// have none).
+        var byPage = StringIndex()
     }
 
     init(goals: [EventFilter], outcomes: [EventFilter]) {
@@ -40,21 +49,29 @@ struct RuleDispatch {
         outcomeFilters = outcomes
     }
 
+    /// The goal numbers of `candidates` (tests and tools; the engine reads ``ruleNumbers``).
+    func goals(_ candidates: Candidates) -> [Int] { Array(ruleNumbers[candidates.goals]) }
+
+    /// The outcome numbers of `candidates` (tests and tools).
+    func outcomes(_ candidates: Candidates) -> [Int] { Array(ruleNumbers[candidates.outcomes]) }
+
     /// The rules that can match an event of this (upper-cased) type and page.
     mutating func candidates(for type: String, page: String?) -> Candidates {
         if lastEntry < 0 || type != lastType {
-            lastEntry = entryOfType[type] ?? insertEntry(for: type)
+            lastEntry = entryOfType.find(type) ?? insertEntry(for: type)
             lastType = type
         }
         let index = lastEntry
         guard let page else { return entries[index].withoutPage }
-        if let known = entries[index].byPage[page] { return known }
+        if let known = entries[index].byPage.find(page) { return pageLists[known] }
         guard entries[index].byPage.count < Self.pageLimit else { return entries[index].onMatched }
         let onMatched = entries[index].onMatched
-        let matching = Candidates(goals: onMatched.goals.filter { goalFilters[$0].page?.matches(page) ?? true },
-                                  outcomes: onMatched.outcomes.filter { outcomeFilters[$0].page?.matches(page) ?? true },
-                                  pageChecked: true)
-        entries[index].byPage[page] = matching
+        let matching = Candidates(
+            goals: remember(ruleNumbers[onMatched.goals].filter { goalFilters[$0].page?.matches(page) ?? true }),
+            outcomes: remember(ruleNumbers[onMatched.outcomes].filter { outcomeFilters[$0].page?.matches(page) ?? true }),
+            pageChecked: true)
+        _ = entries[index].byPage.findOrInsert(page, value: pageLists.count)
+        pageLists.append(matching)
         return matching
     }
 
@@ -62,10 +79,18 @@ struct RuleDispatch {
         let goals = goalFilters.indices.filter { goalFilters[$0].on?.matches(type) ?? true }
         let outcomes = outcomeFilters.indices.filter { outcomeFilters[$0].on?.matches(type) ?? true }
         entries.append(TypeEntry(
-            onMatched: Candidates(goals: goals, outcomes: outcomes, pageChecked: false),
-            withoutPage: Candidates(goals: goals.filter { goalFilters[$0].page == nil },
-                                    outcomes: outcomes.filter { outcomeFilters[$0].page == nil }, pageChecked: true)))
-        entryOfType[type] = entries.count - 1
+            onMatched: Candidates(goals: remember(goals), outcomes: remember(outcomes), pageChecked: false),
+            withoutPage: Candidates(goals: remember(goals.filter { goalFilters[$0].page == nil }),
+                                    outcomes: remember(outcomes.filter { outcomeFilters[$0].page == nil }),
+                                    pageChecked: true)))
+        _ = entryOfType.findOrInsert(type, value: entries.count - 1)
         return entries.count - 1
+    }
+
+    /// Appends a list of rule numbers and returns where it is.
+    private mutating func remember(_ numbers: [Int]) -> Range<Int> {
+        let start = ruleNumbers.count
+        ruleNumbers.append(contentsOf: numbers)
+        return start..<ruleNumbers.count
     }
 }
