@@ -66,6 +66,7 @@ int tally_pcall(lua_State *L, int nargs, int nresults) {
         }
     }
     rt->depth++;
+    rt->calls++;
     rt->enforce = 1;
     int status = lua_pcall(L, nargs, nresults, function_index);
     rt->enforce = saved_enforce;

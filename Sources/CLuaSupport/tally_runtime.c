@@ -70,5 +70,7 @@ void tally_lua_set_instruction_budget(lua_State *L, int64_t instructions) {
     tally_runtime_of(L)->budget = instructions > 0 ? instructions : 0;
 }
 int64_t tally_lua_instruction_budget(lua_State *L) { return tally_runtime_of(L)->budget; }
+
+uint64_t tally_lua_call_count(lua_State *L) { return tally_runtime_of(L)->calls; }
 int tally_lua_budget_tripped(lua_State *L) { return tally_runtime_of(L)->tripped; }
 int tally_lua_trip_reason(lua_State *L) { return tally_runtime_of(L)->trip_reason; }

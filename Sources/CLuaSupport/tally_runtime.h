@@ -15,6 +15,7 @@ typedef struct tally_runtime {
     int tripped;            /* the budget ran out during the current outermost call */
     int trip_reason;        /* TALLY_TRIP_* */
     int depth;              /* nesting of tally_pcall */
+    uint64_t calls;         /* tally_pcall calls so far (any depth) */
     lua_State *main_thread;
 } tally_runtime;
 

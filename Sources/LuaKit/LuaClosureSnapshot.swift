@@ -7,6 +7,9 @@ import CLuaSupport
 /// arguments as long as ``isCurrent`` holds, unless it calls back into the host through them.
 public final class LuaClosureSnapshot {
     private let upvalues: LuaRef?
+    /// The state's call count when the upvalues were last found unchanged: no Lua code has
+    /// run since while the count is the same, so they still are.
+    private var verifiedAtCall = UInt64.max
 
     /// The snapshot of the function at `index`, or nil when it can read something mutable.
     /// Stack: unchanged.
@@ -23,10 +26,15 @@ public final class LuaClosureSnapshot {
     }
 
     /// True while every upvalue still holds the value it held when the snapshot was taken.
+    /// Compares them only when Lua code has run since the last time they were found unchanged.
     public var isCurrent: Bool {
         guard let upvalues else { return true }
+        let calls = tally_lua_call_count(upvalues.state.pointer)
+        if calls == verifiedAtCall { return true }
         upvalues.push()
         defer { upvalues.state.pop() }
-        return tally_upvalues_unchanged(upvalues.state.pointer, -1) != 0
+        let unchanged = tally_upvalues_unchanged(upvalues.state.pointer, -1) != 0
+        if unchanged { verifiedAtCall = calls }
+        return unchanged
     }
 }

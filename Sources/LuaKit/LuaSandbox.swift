@@ -3,8 +3,8 @@ import CLuaSupport
 
 /// A VM prepared for untrusted scripts (SPEC §3): an allow-list of libraries shared read-only by
 /// every script, one environment per script file, a protected string metatable, no
-/// `string.dump`, `load`, `io`, `os`, `debug`, `package` or `require`, an instruction budget per
-/// call and a memory cap per VM.
+/// `string.dump`, `load`, `io`, `os`, `debug`, `package` or `require`, no `__gc` finalizers, an
+/// instruction budget per call and a memory cap per VM.
 ///
 /// Trusted code (the host, the DSL prelude) adds names for scripts with ``setShared(_:)``; a
 /// script's own globals live in its environment and never leak into another's.
@@ -52,6 +52,10 @@ public final class LuaSandbox {
         try state.call(arguments: 2, results: 2)
         environmentFactory = LuaRef(popping: state)
         shared = LuaRef(popping: state)
+        // No finalizers: a __gc function would run whenever the collector does, outside any
+        // protected call, instruction budget or memory cap.
+        lua_pushcclosure(state.pointer, tally_setmetatable, 0)
+        setShared("setmetatable")
 
         // Scripts now see only the sandbox: empty the real global table of everything unsafe.
         state.pushGlobals()

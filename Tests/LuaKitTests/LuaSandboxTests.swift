@@ -37,6 +37,8 @@ final class LuaSandboxTests: XCTestCase {
             ("setmetatable(string, {})", "cannot change a protected metatable"),
             ("getmetatable('').__index = {}", "attempt to index a boolean value"),
             ("setmetatable('', {})", "bad argument #1 to 'setmetatable' (table expected, got string)"),
+            ("setmetatable({}, {__gc = function() while true do end end})",
+             "setmetatable: __gc finalizers are not allowed"),
         ]
         for attempt in attempts {
             let failure = error(running: attempt.source, in: sandbox)
@@ -44,6 +46,9 @@ final class LuaSandboxTests: XCTestCase {
             XCTAssertEqual(failure?.chunk, "rules/escape.lua", attempt.source)
             XCTAssertEqual(failure?.line, 1, attempt.source)
         }
+        // Metatables without a finalizer are still fine.
+        try sandbox.run("assert(getmetatable(setmetatable({}, {__index = {a = 1}})).__index.a == 1)", chunkName: "meta.lua")
+        sandbox.state.pop()
         // After all that, the libraries are intact.
         try sandbox.run("assert(string.upper('a') == 'A' and math.pi > 3 and ('x'):rep(3) == 'xxx')", chunkName: "check.lua")
     }

@@ -33,6 +33,13 @@ size_t tally_lua_memory_used(lua_State *L);
 void tally_lua_set_instruction_budget(lua_State *L, int64_t instructions);
 int64_t tally_lua_instruction_budget(lua_State *L);
 
+/* How many calls tally_pcall has made on this state (at any depth). Lua code of a sandboxed
+ * state runs only inside those calls, so while the count stands still no Lua value changed. */
+uint64_t tally_lua_call_count(lua_State *L);
+
+/* The sandbox's setmetatable: the base library's, refusing metatables with a __gc field. */
+int tally_setmetatable(lua_State *L);
+
 /* Status of the last outermost tally_pcall: 1 if it was stopped by the instruction budget. */
 int tally_lua_budget_tripped(lua_State *L);
 

@@ -74,13 +74,19 @@ public struct EventParser: Sendable {
         }
         var reserved = ReservedFields()
         var index = 1
-        let fields = reader.members(of: top, at: &index) { keyToken, position in
+        // The previous line's member storage, reused once that event is gone (when the event
+        // is still alive, emptying the array gives it storage of its own).
+        var members = tape.recycledMembers
+        tape.recycledMembers = []
+        members.removeAll(keepingCapacity: true)
+        reader.readMembers(of: top, at: &index, into: &members) { keyToken, position in
             let field =
                 keyToken.flags & TapeReader.flagEscaped == 0
                 ? ReservedField(reader.rawBytes(keyToken)) : ReservedField(reader.string(keyToken))
             if let field { reserved.set(field, at: position) }
         }
-        return reserved.event(fields: fields, line: line)
+        if members.capacity <= TapeStorage.recycledMemberLimit { tape.recycledMembers = members }
+        return reserved.event(fields: JSONObject(members: members), line: line)
     }
 
     /// Validates `bytes` as one JSON value and returns it (tests and tools; events use
@@ -106,6 +112,10 @@ private final class TapeStorage: @unchecked Sendable {
 
     private(set) var tokens: UnsafeMutablePointer<cej_token>
     private(set) var capacity: Int
+    /// Member storage larger than this is not kept for the next line.
+    static let recycledMemberLimit = 64
+    /// The member storage of the last event parsed, for the next one to reuse.
+    var recycledMembers: [JSONObject.Member] = []
     private let cacheEntries: UnsafeMutablePointer<StringCache.Entry>
 
     init(capacity: Int) {

@@ -54,31 +54,38 @@ struct TapeReader {
     /// `visit` is told each key token and the position its member ended up at.
     @inline(__always)
     func members(of token: cej_token, at index: inout Int, visit: (cej_token, Int) -> Void) -> JSONObject {
-        let count = Int(token.length)
-        var keys = KeySet()
-        let members = [JSONObject.Member](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for _ in 0..<count {
-                let keyToken = tokens[index]
-                index += 1
-                let (key, hash) = self.key(keyToken)
-                let value = self.value(at: &index)
-                var position = initialized
-                if !keys.insertIsNew(hash) {
-                    for i in 0..<initialized where JSONObject.sameKey(buffer[i].key, key) {
-                        position = i
-                        break
-                    }
-                }
-                if position == initialized {
-                    (buffer.baseAddress! + initialized).initialize(to: JSONObject.Member(key: key, value: value))
-                    initialized += 1
-                } else {
-                    buffer[position].value = value
-                }
-                visit(keyToken, position)
-            }
-        }
+        var members: [JSONObject.Member] = []
+        readMembers(of: token, at: &index, into: &members, visit: visit)
         return JSONObject(members: members)
+    }
+
+    /// Reads the members of the object `token` into `members`, which must be empty (its
+    /// capacity is used when its storage is not shared); see ``members(of:at:visit:)``.
+    @inline(__always)
+    func readMembers(of token: cej_token, at index: inout Int, into members: inout [JSONObject.Member],
+                     visit: (cej_token, Int) -> Void) {
+        let count = Int(token.length)
+        members.reserveCapacity(count)
+        var keys = KeySet()
+        for _ in 0..<count {
+            let keyToken = tokens[index]
+            index += 1
+            let (key, hash) = self.key(keyToken)
+            let value = self.value(at: &index)
+            var position = members.count
+            if !keys.insertIsNew(hash) {
+                for i in members.indices where JSONObject.sameKey(members[i].key, key) {
+                    position = i
+                    break
+                }
+            }
+            if position == members.count {
+                members.append(JSONObject.Member(key: key, value: value))
+            } else {
+                members[position].value = value
+            }
+            visit(keyToken, position)
+        }
     }
 
     /// The decoded text of a key token and a hash of its bytes (nil for keys over 32 bytes).
