@@ -42,13 +42,15 @@ let package = Package(
         .target(name: "TallyStats"),
         // A validating JSON scanner over UTF-8 bytes (one event line at a time).
         .target(name: "CEventJSON"),
+        // Cache prefetch hints for the engine's per-guest state.
+        .target(name: "CPrefetch"),
         // Turns stdlib/*.lua into Swift string literals at build time.
         .executableTarget(name: "embed-stdlib", path: "Sources/embed-stdlib"),
         .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["embed-stdlib"]),
         // The domain: events, sessions, guests, rules, experiments, report.
         .target(
             name: "TallyCore",
-            dependencies: ["LuaKit", "TallyStats", "CEventJSON", "CSQLite"],
+            dependencies: ["LuaKit", "TallyStats", "CEventJSON", "CPrefetch", "CSQLite"],
             // The engine's hot loop touches its own arrays millions of times per second; dynamic
             // exclusivity checks cost ~8% there and guard nothing the tests don't.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],

@@ -125,11 +125,10 @@ struct ConditionMemo: Hashable {
         case .sessions: return UInt64(engine.guests[guest].sessionCount)
         case .goal:
             let slot = Int(slot)
-            return slot < engine.guests[guest].goalProgress.count
-                ? UInt64(engine.guests[guest].goalProgress[slot].times) : 0
+            return slot < engine.goalProgress.width ? UInt64(engine.goalProgress[guest, slot].times) : 0
         case .outcome:
             let slot = Int(slot)
-            return slot < engine.guests[guest].outcomesReached.count && engine.guests[guest].outcomesReached[slot] ? 1 : 0
+            return slot < engine.outcomesReached.width && engine.outcomesReached[guest, slot] ? 1 : 0
         case .data: return UInt64(engine.guests[guest].dataVersion)
         case .identity: return 0
         }

@@ -6,11 +6,10 @@ extension Engine {
         guard let number = guestIndex.find(id) else { return nil }
         let guest = guests[number]
         let goals = goalTotals.indices.compactMap { slot -> (String, Int)? in
-            guard slot < guest.goalProgress.count, guest.goalProgress[slot].times > 0 else { return nil }
-            return (goalTotals[slot].id, Int(guest.goalProgress[slot].times))
+            let times = goalProgress[number, slot].times
+            return times > 0 ? (goalTotals[slot].id, Int(times)) : nil
         }
-        let outcomes = outcomeTotals.indices.filter { $0 < guest.outcomesReached.count && guest.outcomesReached[$0] }
-            .map { outcomeTotals[$0].id }
+        let outcomes = outcomeTotals.indices.filter { outcomesReached[number, $0] }.map { outcomeTotals[$0].id }
         let experiments = (self.experiments + retiredExperiments).compactMap { tracker -> (String, String)? in
             guard let participant = tracker.participant(ofGuest: number) else { return nil }
             return (tracker.rule.id, tracker.rule.variants[tracker.participants[participant].variant].id)

@@ -1,3 +1,4 @@
+import CPrefetch
 import LuaKit
 
 /// The rule engine: takes events one at a time, in input order, and keeps guests, sessions,
@@ -16,6 +17,10 @@ public final class Engine {
     let sessionTimeoutOverride: Int64?
 
     var guests = ContiguousArray<GuestState>()
+    /// Per guest and goal slot: times reached, and the session it was last reached in.
+    var goalProgress = SlotTable(width: 0, filler: GoalProgress())
+    /// Per guest and outcome slot: reached at least once.
+    var outcomesReached = SlotTable(width: 0, filler: false)
     /// Guest id → guest number (position in `guests`).
     var guestIndex = StringIndex(minimumCapacity: 1024)
 
@@ -142,6 +147,8 @@ public final class Engine {
                       currency: outcome.currency)
             })
         }
+        goalProgress.widen(to: goalTotals.count)
+        outcomesReached.widen(to: outcomeTotals.count)
         outcomeGroupOfSlot += Array(repeating: nil, count: outcomeTotals.count - outcomeGroupOfSlot.count)
         for (index, outcome) in rules.outcomes.enumerated() {
             let slot = outcomeSlotOfRule[index]
@@ -248,17 +255,30 @@ public final class Engine {
 
     private func guestNumber(for id: String) -> Int {
         if let index = guestIndex.findOrInsert(id, value: guests.count) {
-            // A reload may have added goal or outcome slots since this guest was last seen.
-            if guests[index].goalProgress.count < goalTotals.count
-                || guests[index].outcomesReached.count < outcomeTotals.count {
-                guests[index].grow(goals: goalTotals.count, outcomes: outcomeTotals.count)
-            }
+            prefetchState(ofGuest: index)
             return index
         }
         let index = guests.count
-        guests.append(GuestState(id: id, goals: goalTotals.count, outcomes: outcomeTotals.count))
+        guests.append(GuestState(id: id))
+        goalProgress.appendRow()
+        outcomesReached.appendRow()
         conditionMemo.append(contentsOf: repeatElement(.empty, count: memoColumns))
         return index
+    }
+
+    /// Starts loading the parts of a known guest's state that live apart from `guests[guest]`,
+    /// so that their cache misses overlap with that one instead of following it.
+    @inline(__always)
+    private func prefetchState(ofGuest guest: Int) {
+        guests.withUnsafeBufferPointer { tally_prefetch($0.baseAddress! + guest) }
+        goalProgress.prefetchRow(guest)
+        outcomesReached.prefetchRow(guest)
+        for tracker in trackers {
+            tracker._withUnsafeGuaranteedRef { $0.prefetchEntry(ofGuest: guest) }
+        }
+        if memoColumns > 0 {
+            conditionMemo.withUnsafeBufferPointer { tally_prefetch($0.baseAddress! + guest * memoColumns) }
+        }
     }
 
     /// The event's time, raised to the guest's previous time if earlier (counted as out of order).
@@ -329,7 +349,7 @@ public final class Engine {
     @inline(__always)
     private func apply(_ goal: GoalRule, index: Int, _ event: Event, guest: Int, pageChecked: Bool) {
         let slot = goalSlotOfRule[index]
-        let progress = guests[guest].goalProgress[slot]
+        let progress = goalProgress[guest, slot]
         switch goal.count {
         case .guest where progress.times > 0: return
         case .session where progress.lastSession == guests[guest].session.number: return
@@ -339,8 +359,7 @@ public final class Engine {
                           : matches(goal.filter, event, rule: goal),
               let points = evaluate(goal.points, rule: goal, purpose: "goal '\(goal.id)': points")
         else { return }
-        guests[guest].goalProgress[slot].times += 1
-        guests[guest].goalProgress[slot].lastSession = guests[guest].session.number
+        goalProgress[guest, slot] = GoalProgress(times: progress.times + 1, lastSession: guests[guest].session.number)
         goalTotals[slot].reached += 1
         if progress.times == 0 { goalTotals[slot].guests += 1 }
         goalTotals[slot].points += points
@@ -361,7 +380,7 @@ public final class Engine {
     @inline(__always)
     private func apply(_ outcome: OutcomeRule, index: Int, _ event: Event, guest: Int, pageChecked: Bool) {
         let slot = outcomeSlotOfRule[index]
-        let reachedBefore = guests[guest].outcomesReached[slot]
+        let reachedBefore = outcomesReached[guest, slot]
         if outcome.once && reachedBefore { return }
         if !outcome.filter.isEmpty {
             guard pageChecked ? outcome.filter.matchesCondition(event, rule: outcome, engine: self)
@@ -378,7 +397,7 @@ public final class Engine {
         }
         guard let value = evaluate(outcome.value, rule: outcome, purpose: "outcome '\(outcome.id)': value")
         else { return }
-        guests[guest].outcomesReached[slot] = true
+        outcomesReached[guest, slot] = true
         outcomeTotals[slot].reached += 1
         if !reachedBefore { outcomeTotals[slot].guests += 1 }
         outcomeTotals[slot].value += value

@@ -7,7 +7,7 @@ public struct EngineSnapshot: Codable, Sendable {
     public static let currentVersion = 1
     public var version = EngineSnapshot.currentVersion
 
-    var guests: [GuestState]
+    var guests: [SavedGuest]
     var goalTotals: [Report.GoalSummary]
     var outcomeTotals: [Report.OutcomeSummary]
     var outcomeGroupOfSlot: [Int?]
@@ -21,6 +21,20 @@ public struct EngineSnapshot: Codable, Sendable {
     var eventSerial: Int
     var latestTimestamp: Int64
     var experiments: [ExperimentState]
+
+    /// A guest as saved: its state with its goal and outcome slots.
+    struct SavedGuest: Codable, Sendable {
+        var id: String
+        var lastTimestamp: Int64
+        var points: Double
+        var sessionCount: Int
+        var session: SessionState
+        /// Per goal slot: times reached and the session last reached in.
+        var goalProgress: [GoalProgress]
+        /// Per outcome slot: reached at least once.
+        var outcomesReached: [Bool]
+        var data: [String: GuestDataValue]
+    }
 
     struct GroupTotal: Codable, Sendable {
         var guests: Int
@@ -37,10 +51,20 @@ public struct EngineSnapshot: Codable, Sendable {
         var multipleExposures: Int
         var participantGuests: [Int]
         var participantNumbers: [Int32]
-        var participants: [Participant]
+        var participants: [SavedParticipant]
         var statistics: [[UnitStatistics]]
         var conclusion: ExperimentConclusion?
         var evaluation: ExperimentEvaluation
+    }
+
+    /// A participant as saved, with its figures per metric (in the order of `metrics`).
+    struct SavedParticipant: Codable, Sendable {
+        var guest: Int
+        var variant: Int
+        var exposureSerial: Int
+        var inSession: Bool
+        var values: [UnitValue]
+        var sessions: [SessionScratch]
     }
 
     struct MetricKey: Codable, Sendable, Equatable {
@@ -57,7 +81,7 @@ extension Engine {
     /// The engine's whole state as a value.
     public func snapshot() -> EngineSnapshot {
         EngineSnapshot(
-            guests: Array(guests), goalTotals: goalTotals, outcomeTotals: outcomeTotals,
+            guests: guests.indices.map(savedGuest), goalTotals: goalTotals, outcomeTotals: outcomeTotals,
             outcomeGroupOfSlot: outcomeGroupOfSlot, groupNames: groupNames,
             groupTotals: groupTotals.map { .init(guests: $0.guests, value: $0.value) },
             groupGuests: Array(groupGuests), counters: counters, ruleErrors: ruleErrors.summaries,
@@ -75,9 +99,7 @@ extension Engine {
         guard snapshot.version == EngineSnapshot.currentVersion else {
             return ["snapshot version \(snapshot.version) is not supported (expected \(EngineSnapshot.currentVersion)); state not restored"]
         }
-        guests = ContiguousArray(snapshot.guests)
-        guestIndex = StringIndex(minimumCapacity: guests.count)
-        for (number, guest) in guests.enumerated() { _ = guestIndex.findOrInsert(guest.id, value: number) }
+        restoreGuests(snapshot.guests, goalSlots: snapshot.goalTotals.count, outcomeSlots: snapshot.outcomeTotals.count)
         runtime.guestChanged()  // the guest numbered like the last one may be another now
         resetConditionMemo()
         goalTotals = snapshot.goalTotals
@@ -117,7 +139,49 @@ extension Engine {
     }
 }
 
+extension Engine {
+    /// Guest number `guest` as saved.
+    private func savedGuest(_ guest: Int) -> EngineSnapshot.SavedGuest {
+        let state = guests[guest]
+        return EngineSnapshot.SavedGuest(
+            id: state.id, lastTimestamp: state.lastTimestamp, points: state.points, sessionCount: state.sessionCount,
+            session: state.session, goalProgress: Array(goalProgress.row(guest)),
+            outcomesReached: Array(outcomesReached.row(guest)), data: state.data)
+    }
+
+    /// Replaces every guest with saved ones, whose slots follow a snapshot's goal and outcome
+    /// totals (the rules adopted next may add slots).
+    private func restoreGuests(_ saved: [EngineSnapshot.SavedGuest], goalSlots: Int, outcomeSlots: Int) {
+        guests = []
+        guests.reserveCapacity(saved.count)
+        goalProgress = SlotTable(width: goalSlots, filler: GoalProgress())
+        outcomesReached = SlotTable(width: outcomeSlots, filler: false)
+        guestIndex = StringIndex(minimumCapacity: saved.count)
+        for guest in saved {
+            _ = guestIndex.findOrInsert(guest.id, value: guests.count)
+            var state = GuestState(id: guest.id)
+            state.lastTimestamp = guest.lastTimestamp
+            state.points = guest.points
+            state.sessionCount = guest.sessionCount
+            state.session = guest.session
+            state.data = guest.data
+            guests.append(state)
+            goalProgress.appendRow(guest.goalProgress)
+            outcomesReached.appendRow(guest.outcomesReached)
+        }
+    }
+}
+
 extension ExperimentTracker {
+    /// Participant number `number` as saved.
+    private func savedParticipant(_ number: Int) -> EngineSnapshot.SavedParticipant {
+        let participant = participants[number]
+        return EngineSnapshot.SavedParticipant(
+            guest: participant.guest, variant: participant.variant, exposureSerial: participant.exposureSerial,
+            inSession: participant.inSession, values: Array(unitValues.row(number)),
+            sessions: Array(sessionScratch.row(number)))
+    }
+
     /// The tracker's state for a snapshot.
     var state: EngineSnapshot.ExperimentState {
         let pairs = participantIndex.sorted { $0.key < $1.key }
@@ -126,7 +190,7 @@ extension ExperimentTracker {
             metrics: rule.metrics.map { .init(id: $0.id, kind: $0.kind.rawValue, unit: $0.unit.rawValue) },
             exposed: exposed, multipleExposures: multipleExposures,
             participantGuests: pairs.map(\.key), participantNumbers: pairs.map(\.value),
-            participants: Array(participants), statistics: statistics, conclusion: conclusion, evaluation: evaluation)
+            participants: participants.indices.map(savedParticipant), statistics: statistics, conclusion: conclusion, evaluation: evaluation)
     }
 
     /// A tracker for `rule` holding a snapshot's state, goals matched by (id, metric, unit).
@@ -136,7 +200,14 @@ extension ExperimentTracker {
         tracker.exposed = state.exposed
         tracker.multipleExposures = state.multipleExposures
         tracker.participantIndex = Dictionary(uniqueKeysWithValues: zip(state.participantGuests, state.participantNumbers))
-        tracker.participants = ContiguousArray(state.participants)
+        tracker.unitValues = SlotTable(width: state.metrics.count, filler: UnitValue())
+        tracker.sessionScratch = SlotTable(width: state.metrics.count, filler: SessionScratch())
+        for saved in state.participants {
+            tracker.participants.append(Participant(guest: saved.guest, variant: saved.variant,
+                                                    exposureSerial: saved.exposureSerial, inSession: saved.inSession))
+            tracker.unitValues.appendRow(saved.values)
+            tracker.sessionScratch.appendRow(saved.sessions)
+        }
         tracker.conclusion = state.conclusion
         tracker.evaluation = state.evaluation
         let carried: [Int?] = rule.metrics.map { metric in
@@ -154,12 +225,8 @@ extension ExperimentTracker {
             }
             return fresh
         }
-        for number in tracker.participants.indices {
-            let values = tracker.participants[number].values
-            let sessions = tracker.participants[number].sessions
-            tracker.participants[number].values = ContiguousArray(carried.map { $0.map { values[$0] } ?? UnitValue() })
-            tracker.participants[number].sessions = ContiguousArray(carried.map { $0.map { sessions[$0] } ?? SessionScratch() })
-        }
+        tracker.unitValues.rearrange(width: carried.count) { carried[$0] }
+        tracker.sessionScratch.rearrange(width: carried.count) { carried[$0] }
         return (tracker, notes)
     }
 }

@@ -1,41 +1,23 @@
-/// Everything Tally keeps about one guest (person), natively.
-struct GuestState: Codable, Sendable {
+/// What Tally keeps about one guest (person), natively; per goal and outcome slot figures live
+/// in the engine's ``SlotTable``s.
+struct GuestState: Sendable {
     let id: String
     /// The guest's latest (clamped) event time.
     var lastTimestamp: Int64 = .min
     var points = 0.0
     var sessionCount = 0
     var session = SessionState()
-    /// Per goal (rule order): times reached, and the serial of the session it was last reached in.
-    var goalProgress: ContiguousArray<GoalProgress>
-    /// Per outcome (rule order): reached at least once.
-    var outcomesReached: ContiguousArray<Bool>
     var data: [String: GuestDataValue] = [:]
     /// Changes whenever `data` changes (remembered conditions that read it compare it). Not
     /// saved: a restored engine remembers no conditions.
     var dataVersion: UInt32 = 0
 
-    private enum CodingKeys: String, CodingKey {
-        case id, lastTimestamp, points, sessionCount, session, goalProgress, outcomesReached, data
-    }
-
-    init(id: String, goals: Int, outcomes: Int) {
+    init(id: String) {
         self.id = id
-        goalProgress = ContiguousArray(repeating: GoalProgress(), count: goals)
-        outcomesReached = ContiguousArray(repeating: false, count: outcomes)
-    }
-
-    /// Makes room for goal and outcome slots a reload added.
-    mutating func grow(goals: Int, outcomes: Int) {
-        if goalProgress.count < goals {
-            goalProgress.append(contentsOf: repeatElement(GoalProgress(), count: goals - goalProgress.count))
-        }
-        if outcomesReached.count < outcomes {
-            outcomesReached.append(contentsOf: repeatElement(false, count: outcomes - outcomesReached.count))
-        }
     }
 }
 
+/// Per guest and goal: times reached, and the serial of the session it was last reached in.
 struct GoalProgress: Codable, Sendable {
     var times: Int32 = 0
     var lastSession: Int32 = -1
@@ -88,15 +70,15 @@ final class GuestHandle: GuestAccess {
     }
 
     func timesReached(goal id: String) -> Int {
-        guard let slot = engine.goalSlots[id], slot < state.goalProgress.count else { return 0 }
-        let times = state.goalProgress[slot].times
+        guard let slot = engine.goalSlots[id], slot < engine.goalProgress.width else { return 0 }
+        let times = engine.goalProgress[index, slot].times
         engine.conditionReads.note(.goal, slot: UInt32(slot), value: UInt64(times))
         return Int(times)
     }
 
     func hasReached(outcome id: String) -> Bool {
-        guard let slot = engine.outcomeSlots[id], slot < state.outcomesReached.count else { return false }
-        let reached = state.outcomesReached[slot]
+        guard let slot = engine.outcomeSlots[id], slot < engine.outcomesReached.width else { return false }
+        let reached = engine.outcomesReached[index, slot]
         engine.conditionReads.note(.outcome, slot: UInt32(slot), value: reached ? 1 : 0)
         return reached
     }

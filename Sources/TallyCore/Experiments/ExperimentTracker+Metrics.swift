@@ -18,9 +18,9 @@ extension ExperimentTracker {
     @inline(__always)
     private func observe(_ event: Event, metric: Int, rule: MetricRule, participant number: Int, variant: Int,
                          isView: Bool, engine: Engine) {
-        let before = engine.tracing ? (participants[number].values[metric], participants[number].sessions[metric]) : nil
+        let before = engine.tracing ? (unitValues[number, metric], sessionScratch[number, metric]) : nil
         defer {
-            if let before, before.0 != participants[number].values[metric] || before.1 != participants[number].sessions[metric] {
+            if let before, before.0 != unitValues[number, metric] || before.1 != sessionScratch[number, metric] {
                 engine.lastTrace.metrics.append(.init(experiment: self.rule.id, goal: rule.id,
                                                       variant: self.rule.variants[variant].id))
             }
@@ -47,15 +47,15 @@ extension ExperimentTracker {
             add(amount, number, metric, variant, rule.unit)
         case .bounceRate:
             guard isView, participants[number].inSession else { return }
-            participants[number].sessions[metric].views += 1
-            if participants[number].sessions[metric].views == 1 {
-                participants[number].sessions[metric].firstViewMatched = pageMatches(rule, event)
+            sessionScratch[number, metric].views += 1
+            if sessionScratch[number, metric].views == 1 {
+                sessionScratch[number, metric].firstViewMatched = pageMatches(rule, event)
             }
         case .exitRate:
             guard isView, participants[number].inSession else { return }
             let matched = pageMatches(rule, event)
-            participants[number].sessions[metric].lastViewMatched = matched
-            if matched { participants[number].sessions[metric].anyViewMatched = true }
+            sessionScratch[number, metric].lastViewMatched = matched
+            if matched { sessionScratch[number, metric].anyViewMatched = true }
         }
     }
 
@@ -79,7 +79,7 @@ extension ExperimentTracker {
         if unit == .guest {
             setGuestValue(participant: number, metric: metric, variant: variant, to: 1)
         } else if participants[number].inSession {
-            participants[number].sessions[metric].reached = true
+            sessionScratch[number, metric].reached = true
         }
     }
 
@@ -87,10 +87,10 @@ extension ExperimentTracker {
     private func add(_ amount: Double, _ number: Int, _ metric: Int, _ variant: Int, _ unit: MetricUnit) {
         switch unit {
         case .guest:
-            let current = participants[number].values[metric].numerator
+            let current = unitValues[number, metric].numerator
             setGuestValue(participant: number, metric: metric, variant: variant, to: current + amount)
         case .session:
-            if participants[number].inSession { participants[number].sessions[metric].sum += amount }
+            if participants[number].inSession { sessionScratch[number, metric].sum += amount }
         case .order:
             addToRatio(participant: number, metric: metric, variant: variant, numerator: amount, denominator: 1)
         }

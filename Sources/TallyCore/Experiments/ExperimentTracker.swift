@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// One experiment's live state: who is exposed to which variant, each participant's metric
 /// values, and per variant and goal the sufficient statistics, updated in O(1) per event.
 final class ExperimentTracker {
@@ -20,6 +22,11 @@ final class ExperimentTracker {
     private var participantOf = ContiguousArray<Int32>()
     private static let undecided = Int32.min
     var participants = ContiguousArray<Participant>()
+    /// Per participant and metric: x (per guest) in `numerator`, or (m, d) summed over the
+    /// guest's units.
+    var unitValues = SlotTable(width: 0, filler: UnitValue())
+    /// Per participant and metric: the current session's running figures.
+    var sessionScratch = SlotTable(width: 0, filler: SessionScratch())
     /// Per metric, per variant.
     var statistics: [[UnitStatistics]]
 
@@ -42,6 +49,14 @@ final class ExperimentTracker {
         guest < participantOf.count ? participantOf[guest] : Self.undecided
     }
 
+    /// Starts loading the guest's entry into the cache (the engine does this as soon as it
+    /// knows the guest, so that this miss overlaps with the others of the event).
+    @inline(__always)
+    func prefetchEntry(ofGuest guest: Int) {
+        guard guest < participantOf.count else { return }
+        participantOf.withUnsafeBufferPointer { tally_prefetch($0.baseAddress! + guest) }
+    }
+
     private func setEntry(_ value: Int32, ofGuest guest: Int) {
         if guest >= participantOf.count {
             participantOf.append(contentsOf: repeatElement(Self.undecided, count: guest + 1 - participantOf.count))
@@ -59,6 +74,8 @@ final class ExperimentTracker {
         self.index = index
         exposed = Array(repeating: 0, count: rule.variants.count)
         statistics = rule.metrics.map { _ in Array(repeating: UnitStatistics(), count: rule.variants.count) }
+        unitValues = SlotTable(width: rule.metrics.count, filler: UnitValue())
+        sessionScratch = SlotTable(width: rule.metrics.count, filler: SessionScratch())
         configureAssignment()
     }
 
@@ -97,12 +114,8 @@ final class ExperimentTracker {
             }
             return fresh
         }
-        for number in participants.indices {
-            let values = participants[number].values
-            let sessions = participants[number].sessions
-            participants[number].values = ContiguousArray(carried.map { $0.map { values[$0] } ?? UnitValue() })
-            participants[number].sessions = ContiguousArray(carried.map { $0.map { sessions[$0] } ?? SessionScratch() })
-        }
+        unitValues.rearrange(width: carried.count) { carried[$0] }
+        sessionScratch.rearrange(width: carried.count) { carried[$0] }
         rule = new
         self.index = index
         configureAssignment()
@@ -142,8 +155,9 @@ final class ExperimentTracker {
 
     private func enroll(guest: Int, variant: Int, engine: Engine) {
         setEntry(Int32(participants.count), ofGuest: guest)
-        participants.append(Participant(guest: guest, variant: variant, exposureSerial: engine.eventSerial,
-                                        metrics: metrics.count))
+        participants.append(Participant(guest: guest, variant: variant, exposureSerial: engine.eventSerial))
+        unitValues.appendRow()
+        sessionScratch.appendRow()
         exposed[variant] += 1
         for metric in metricShapes.indices where metricShapes[metric].unit == .guest {
             statistics[metric][variant].enroll()
@@ -165,7 +179,8 @@ final class ExperimentTracker {
     /// A new session of an exposed guest is a unit of the per-session metrics.
     func sessionOpened(guest: Int) {
         guard let participant = participant(ofGuest: guest) else { return }
-        participants[participant].startSession()
+        participants[participant].inSession = true
+        sessionScratch.clearRow(participant)
     }
 
     /// A closed session contributes its numerator and denominator to the per-session metrics.
@@ -173,7 +188,7 @@ final class ExperimentTracker {
         guard let number = participant(ofGuest: guest), participants[number].inSession else { return }
         let variant = participants[number].variant
         for metric in metricShapes.indices where metricShapes[metric].unit == .session {
-            let scratch = participants[number].sessions[metric]
+            let scratch = sessionScratch[number, metric]
             let contribution: (numerator: Double, denominator: Double)
             switch metricShapes[metric].kind {
             case .bounceRate:
@@ -195,48 +210,31 @@ final class ExperimentTracker {
 
     /// Moves a participant's (m, d) for a ratio metric and updates the variant's sums.
     func addToRatio(participant: Int, metric: Int, variant: Int, numerator: Double, denominator: Double) {
-        let old = participants[participant].values[metric]
+        let old = unitValues[participant, metric]
         var new = old
         new.numerator += numerator
         new.denominator += denominator
-        participants[participant].values[metric] = new
+        unitValues[participant, metric] = new
         statistics[metric][variant].replaceRatio(old: old, new: new)
     }
 
     /// Moves a participant's x for a per-guest metric and updates the variant's sums.
     func setGuestValue(participant: Int, metric: Int, variant: Int, to value: Double) {
-        let old = participants[participant].values[metric].numerator
+        let old = unitValues[participant, metric].numerator
         guard value != old else { return }
-        participants[participant].values[metric].numerator = value
+        unitValues[participant, metric].numerator = value
         statistics[metric][variant].replaceValue(old: old, new: value)
     }
 }
 
 /// An exposed guest.
-struct Participant: Codable, Sendable {
+struct Participant: Sendable {
     let guest: Int
     let variant: Int
     /// The serial of the event that exposed it (which itself never counts).
     let exposureSerial: Int
     /// True while the guest's current session is a unit (from the exposure on).
     var inSession = true
-    /// Per metric: x (per guest) in `numerator`, or (m, d) summed over the guest's units.
-    var values: ContiguousArray<UnitValue>
-    /// Per metric: the current session's running figures.
-    var sessions: ContiguousArray<SessionScratch>
-
-    init(guest: Int, variant: Int, exposureSerial: Int, metrics: Int) {
-        self.guest = guest
-        self.variant = variant
-        self.exposureSerial = exposureSerial
-        values = ContiguousArray(repeating: UnitValue(), count: metrics)
-        sessions = ContiguousArray(repeating: SessionScratch(), count: metrics)
-    }
-
-    mutating func startSession() {
-        inSession = true
-        for index in sessions.indices { sessions[index] = SessionScratch() }
-    }
 }
 
 struct UnitValue: Equatable, Codable, Sendable {
