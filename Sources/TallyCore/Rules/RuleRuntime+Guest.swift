@@ -30,12 +30,14 @@ extension RuleRuntime {
     }
 
     /// Copies the guest's scalar fields into the proxy's cache, once per event and after
-    /// `add_points` (the only ways they change while rules run); the id only for a new guest.
+    /// `add_points` (the only ways they change while rules run). The id is cached on first read
+    /// (``guestField(_:)``) and dropped here for a new guest: most rules never read it, and
+    /// making a Lua string of every guest's id would cost more than the rules.
     func refreshGuestScalars() {
         guard scalarsStale, let guest else { return }
         state.pushPinned(guestScalarsSlot)
         if guestIDStale {
-            state.push(guest.guestID)
+            state.pushNil()
             state.setRawField("id", of: -2)
             guestIDStale = false
         }
@@ -56,7 +58,14 @@ extension RuleRuntime {
     private func guestField(_ lua: LuaState) throws -> Int32 {
         let guest = try currentGuest()
         switch lua.string(at: 1) {
-        case "id": lua.push(guest.guestID)
+        case "id":
+            lua.push(guest.guestID)
+            if !guestIDStale {  // the cache holds this guest's scalars: keep the id there too
+                lua.pushPinned(guestScalarsSlot)
+                lua.pushCopy(of: -2)
+                lua.setRawField("id", of: -2)
+                lua.pop()
+            }
         case "points": lua.push(guest.points)
         case "sessions": lua.push(guest.sessionCount)
         default: lua.pushNil()
