@@ -228,7 +228,8 @@ public final class Engine {
         if let exposure {
             experiments[exposure.experiment].expose(guest: guest, variant: exposure.variant, engine: self)
         }
-        for tracker in trackers {
+        for number in trackers.indices {
+            let tracker = trackers[number]
             tracker._withUnsafeGuaranteedRef {
                 if $0.assignsByHash { $0.assignByHashIfEligible(event, guest: guest, engine: self) }
             }
@@ -236,7 +237,8 @@ public final class Engine {
         let candidates = dispatch.candidates(for: event.type, page: event.page)
         applyGoals(event, guest: guest, candidates: candidates)
         applyOutcomes(event, guest: guest, candidates: candidates)
-        for tracker in trackers {
+        for number in trackers.indices {
+            let tracker = trackers[number]
             tracker._withUnsafeGuaranteedRef {
                 $0.observe(event, guest: guest, isOwnExposure: exposure?.experiment == $0.index, engine: self)
             }
@@ -266,18 +268,20 @@ public final class Engine {
         return index
     }
 
-    /// Starts loading the parts of a known guest's state that live apart from `guests[guest]`,
-    /// so that their cache misses overlap with that one instead of following it.
+    /// Starts loading a known guest's state, its goal and outcome rows, its remembered
+    /// conditions and its participant entries, so that their cache misses overlap instead of
+    /// following one another.
     @inline(__always)
     private func prefetchState(ofGuest guest: Int) {
-        guests.withUnsafeBufferPointer { tally_prefetch($0.baseAddress! + guest) }
+        guests.prefetch(guest)
         goalProgress.prefetchRow(guest)
         outcomesReached.prefetchRow(guest)
-        for tracker in trackers {
+        for number in trackers.indices {
+            let tracker = trackers[number]
             tracker._withUnsafeGuaranteedRef { $0.prefetchEntry(ofGuest: guest) }
         }
         if memoColumns > 0 {
-            conditionMemo.withUnsafeBufferPointer { tally_prefetch($0.baseAddress! + guest * memoColumns) }
+            conditionMemo.prefetch(guest * memoColumns)
         }
     }
 
@@ -310,7 +314,7 @@ public final class Engine {
             guests[guest].session = SessionState(
                 explicitID: event.session, number: Int32(guests[guest].sessionCount), isOpen: true,
                 lastTimestamp: timestamp)
-            for tracker in trackers { tracker._withUnsafeGuaranteedRef { $0.sessionOpened(guest: guest) } }
+            for number in trackers.indices { trackers[number]._withUnsafeGuaranteedRef { $0.sessionOpened(guest: guest) } }
         }
         guests[guest].session.lastTimestamp = timestamp
         guests[guest].session.events += 1
@@ -324,7 +328,7 @@ public final class Engine {
 
     func closeSession(guest: Int) {
         guests[guest].session.isOpen = false
-        for tracker in trackers { tracker._withUnsafeGuaranteedRef { $0.sessionClosed(guest: guest, engine: self) } }
+        for number in trackers.indices { trackers[number]._withUnsafeGuaranteedRef { $0.sessionClosed(guest: guest, engine: self) } }
     }
 
     // MARK: Goals and outcomes

@@ -74,6 +74,15 @@ struct SlotTable<Element> {
     @inline(__always)
     func prefetchRow(_ row: Int) {
         guard width > 0, row < rows else { return }
-        storage.withUnsafeBufferPointer { tally_prefetch($0.baseAddress! + row * width) }
+        storage.prefetch(row * width)
+    }
+}
+
+extension ContiguousArray {
+    /// Starts loading the element at `index` into the cache. Reads the base address without
+    /// a closure, so no reference counting; a prefetch never faults, whatever the address.
+    @inline(__always)
+    func prefetch(_ index: Int) {
+        if let base = _baseAddressIfContiguous { tally_prefetch(base + index) }
     }
 }

@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// One experiment's live state: who is exposed to which variant, each participant's metric
 /// values, and per variant and goal the sufficient statistics, updated in O(1) per event.
 final class ExperimentTracker {
@@ -53,8 +51,7 @@ final class ExperimentTracker {
     /// knows the guest, so that this miss overlaps with the others of the event).
     @inline(__always)
     func prefetchEntry(ofGuest guest: Int) {
-        guard guest < participantOf.count else { return }
-        participantOf.withUnsafeBufferPointer { tally_prefetch($0.baseAddress! + guest) }
+        if guest < participantOf.count { participantOf.prefetch(guest) }
     }
 
     private func setEntry(_ value: Int32, ofGuest guest: Int) {
