@@ -244,6 +244,7 @@ public final class Engine {
             }
         }
         if tracing { lastTrace.guestPoints = guests[guest].points }
+        runtime.endEvent()
         return nil
     }
 

@@ -99,6 +99,13 @@ public final class RuleRuntime {
         scalarsStale = true
     }
 
+    /// Lets go of the event's fields once the engine is done with it, so the parser can reuse
+    /// their storage for the next line.
+    func endEvent() {
+        currentFields = JSONObject()
+        currentType = ""
+    }
+
     /// Forgets what earlier calls did (see ``footprint``).
     func resetFootprint() { footprint = [] }
 
