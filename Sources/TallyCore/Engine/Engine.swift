@@ -282,7 +282,7 @@ public final class Engine {
             tracker._withUnsafeGuaranteedRef { $0.prefetchEntry(ofGuest: guest) }
         }
         if memoColumns > 0 {
-            conditionMemo.prefetch(guest * memoColumns)
+            conditionMemo.prefetch(guest * memoColumns, count: memoColumns)
         }
     }
 

@@ -74,15 +74,23 @@ struct SlotTable<Element> {
     @inline(__always)
     func prefetchRow(_ row: Int) {
         guard width > 0, row < rows else { return }
-        storage.prefetch(row * width)
+        storage.prefetch(row * width, count: width)
     }
 }
 
 extension ContiguousArray {
-    /// Starts loading the element at `index` into the cache. Reads the base address without
-    /// a closure, so no reference counting; a prefetch never faults, whatever the address.
+    /// Starts loading the elements `index ..< index + count` into the cache, every cache line
+    /// they touch. Reads the base address without a closure, so no reference counting; a
+    /// prefetch never faults, whatever the address.
     @inline(__always)
-    func prefetch(_ index: Int) {
-        if let base = _baseAddressIfContiguous { tally_prefetch(base + index) }
+    func prefetch(_ index: Int, count: Int = 1) {
+        guard let base = _baseAddressIfContiguous else { return }
+        let start = UnsafeRawPointer(base + index)
+        let bytes = count * MemoryLayout<Element>.stride
+        var offset = 0
+        repeat {
+            tally_prefetch(start + offset)
+            offset += 64
+        } while offset < bytes
     }
 }
