@@ -228,21 +228,11 @@ public final class Engine {
         if let exposure {
             experiments[exposure.experiment].expose(guest: guest, variant: exposure.variant, engine: self)
         }
-        for number in trackers.indices {
-            let tracker = trackers[number]
-            tracker._withUnsafeGuaranteedRef {
-                if $0.assignsByHash { $0.assignByHashIfEligible(event, guest: guest, engine: self) }
-            }
-        }
+        forEachTracker { if $0.assignsByHash { $0.assignByHashIfEligible(event, guest: guest, engine: self) } }
         let candidates = dispatch.candidates(for: event.type, page: event.page)
         applyGoals(event, guest: guest, candidates: candidates)
         applyOutcomes(event, guest: guest, candidates: candidates)
-        for number in trackers.indices {
-            let tracker = trackers[number]
-            tracker._withUnsafeGuaranteedRef {
-                $0.observe(event, guest: guest, isOwnExposure: exposure?.experiment == $0.index, engine: self)
-            }
-        }
+        forEachTracker { $0.observe(event, guest: guest, isOwnExposure: exposure?.experiment == $0.index, engine: self) }
         if tracing { lastTrace.guestPoints = guests[guest].points }
         runtime.endEvent()
         return nil
@@ -277,13 +267,17 @@ public final class Engine {
         guests.prefetch(guest)
         goalProgress.prefetchRow(guest)
         outcomesReached.prefetchRow(guest)
-        for number in trackers.indices {
-            let tracker = trackers[number]
-            tracker._withUnsafeGuaranteedRef { $0.prefetchEntry(ofGuest: guest) }
-        }
+        forEachTracker { $0.prefetchEntry(ofGuest: guest) }
         if memoColumns > 0 {
             conditionMemo.prefetch(guest * memoColumns, count: memoColumns)
         }
+    }
+
+    /// Calls `body` with each live experiment's tracker, in rule order, without reference
+    /// counting (`experiments` keeps them) and without retaining the array.
+    @inline(__always)
+    private func forEachTracker(_ body: (ExperimentTracker) -> Void) {
+        for number in trackers.indices { trackers[number]._withUnsafeGuaranteedRef(body) }
     }
 
     /// The event's time, raised to the guest's previous time if earlier (counted as out of order).
@@ -315,7 +309,7 @@ public final class Engine {
             guests[guest].session = SessionState(
                 explicitID: event.session, number: Int32(guests[guest].sessionCount), isOpen: true,
                 lastTimestamp: timestamp)
-            for number in trackers.indices { trackers[number]._withUnsafeGuaranteedRef { $0.sessionOpened(guest: guest) } }
+            forEachTracker { $0.sessionOpened(guest: guest) }
         }
         guests[guest].session.lastTimestamp = timestamp
         guests[guest].session.events += 1
@@ -329,7 +323,7 @@ public final class Engine {
 
     func closeSession(guest: Int) {
         guests[guest].session.isOpen = false
-        for number in trackers.indices { trackers[number]._withUnsafeGuaranteedRef { $0.sessionClosed(guest: guest, engine: self) } }
+        forEachTracker { $0.sessionClosed(guest: guest, engine: self) }
     }
 
     // MARK: Goals and outcomes

@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// One value per row and slot, stored row by row in a single array: per guest and goal or
 /// outcome slot in the engine, per participant and metric in an experiment. A row is found
 /// from its number alone, without first loading the guest's (or participant's) own record, so
@@ -75,22 +73,5 @@ struct SlotTable<Element> {
     func prefetchRow(_ row: Int) {
         guard width > 0, row < rows else { return }
         storage.prefetch(row * width, count: width)
-    }
-}
-
-extension ContiguousArray {
-    /// Starts loading the elements `index ..< index + count` into the cache, every cache line
-    /// they touch. Reads the base address without a closure, so no reference counting; a
-    /// prefetch never faults, whatever the address.
-    @inline(__always)
-    func prefetch(_ index: Int, count: Int = 1) {
-        guard let base = _baseAddressIfContiguous else { return }
-        let start = UnsafeRawPointer(base + index)
-        let bytes = count * MemoryLayout<Element>.stride
-        var offset = 0
-        repeat {
-            tally_prefetch(start + offset)
-            offset += 64
-        } while offset < bytes
     }
 }
