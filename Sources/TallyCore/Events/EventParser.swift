@@ -34,7 +34,8 @@ public struct EventParser: Sendable {
         guard result.code == Int32(CEJ_OK), let input else {
             return .failure(.syntax(code: result.code, offset: Int(result.offset), bytes: bytes, line: line))
         }
-        return event(TapeReader(tokens: tape.tokens, input: input, cache: tape.cache), line: line)
+        return event(TapeReader(tokens: tape.tokens, input: input, cache: tape.cache), bytes: bytes,
+                     tokenCount: Int(result.count), line: line)
     }
 
     /// Parses a line handed out by ``LineReader``; an oversize line is rejected.
@@ -64,29 +65,59 @@ public struct EventParser: Sendable {
         return result
     }
 
-    /// Walks the top-level object once: every member goes into `fields`, reserved ones are
-    /// matched on their raw key bytes as they pass.
+    /// Finds the reserved fields among the top-level keys and builds the event, its other
+    /// fields left on a copy of the tape until a rule reads them. Lines whose top-level
+    /// object has escapes in its keys or many members are decoded at once instead.
     @inline(__always)
-    private func event(_ reader: TapeReader, line: Int) -> Result<Event, EventRejection> {
+    private mutating func event(_ reader: TapeReader, bytes: UnsafeRawBufferPointer, tokenCount: Int, line: Int)
+        -> Result<Event, EventRejection>
+    {
         let top = reader.tokens[0]
         guard top.kind == TapeReader.kindObject else {
             return .failure(.notAnObject(line: line, found: TapeReader.kindName(top)))
         }
+        guard Int(top.length) <= JSONObject.linearLimit else { return decodedEvent(reader, line: line) }
         var reserved = ReservedFields()
         var index = 1
-        // The previous line's member storage, reused once that event is gone (when the event
-        // is still alive, emptying the array gives it storage of its own).
-        var members = tape.recycledMembers
-        tape.recycledMembers = []
-        members.removeAll(keepingCapacity: true)
-        reader.readMembers(of: top, at: &index, into: &members) { keyToken, position in
+        for _ in 0..<Int(top.length) {
+            let keyToken = reader.tokens[index]
+            guard keyToken.flags & TapeReader.flagEscaped == 0 else { return decodedEvent(reader, line: line) }
+            if let field = ReservedField(reader.rawBytes(keyToken)) { reserved.set(field, at: index + 1) }
+            index = Int(reader.tokens[index + 1].next)
+        }
+        let fields = JSONObject(tape: TapeObject(topLevelOf: eventTape(bytes: bytes, tokenCount: tokenCount)))
+        return reserved.event(fields: fields, line: line) { position in
+            var index = position
+            return reader.value(at: &index)
+        }
+    }
+
+    /// A tape holding a copy of `bytes` and of the scanner's tokens: the previous line's when
+    /// its event is gone, else a new one.
+    private mutating func eventTape(bytes: UnsafeRawBufferPointer, tokenCount: Int) -> EventTape {
+        if var recycled = tape.recycledEventTape.take() {
+            if isKnownUniquelyReferenced(&recycled) && !recycled.isOversized(for: bytes.count) {
+                recycled.fill(bytes: bytes, tokens: tape.tokens, count: tokenCount)
+                tape.recycledEventTape = recycled
+                return recycled
+            }
+        }
+        let fresh = EventTape(bytes: bytes, tokens: tape.tokens, count: tokenCount)
+        tape.recycledEventTape = fresh
+        return fresh
+    }
+
+    /// Decodes every member at once, noting reserved fields by the decoded key.
+    private func decodedEvent(_ reader: TapeReader, line: Int) -> Result<Event, EventRejection> {
+        var reserved = ReservedFields()
+        var index = 1
+        let fields = reader.members(of: reader.tokens[0], at: &index) { keyToken, position in
             let field =
                 keyToken.flags & TapeReader.flagEscaped == 0
                 ? ReservedField(reader.rawBytes(keyToken)) : ReservedField(reader.string(keyToken))
             if let field { reserved.set(field, at: position) }
         }
-        if members.capacity <= TapeStorage.recycledMemberLimit { tape.recycledMembers = members }
-        return reserved.event(fields: JSONObject(members: members), line: line)
+        return reserved.event(fields: fields, line: line) { fields.value(at: $0) }
     }
 
     /// Validates `bytes` as one JSON value and returns it (tests and tools; events use
@@ -112,10 +143,8 @@ private final class TapeStorage: @unchecked Sendable {
 
     private(set) var tokens: UnsafeMutablePointer<cej_token>
     private(set) var capacity: Int
-    /// Member storage larger than this is not kept for the next line.
-    static let recycledMemberLimit = 64
-    /// The member storage of the last event parsed, for the next one to reuse.
-    var recycledMembers: [JSONObject.Member] = []
+    /// The tape of the last event parsed, for the next one to reuse once that event is gone.
+    var recycledEventTape: EventTape?
     private let cacheEntries: UnsafeMutablePointer<StringCache.Entry>
 
     init(capacity: Int) {

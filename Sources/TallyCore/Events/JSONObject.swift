@@ -18,12 +18,57 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         var value: JSONValue
     }
 
+    /// The members; empty while the object is still on its tape.
     private var members: [Member]
-    private var index: [ByteKey: Int]?
+    private var lookup: Lookup
+
+    /// How members are found.
+    private enum Lookup: Sendable {
+        /// By a linear search of `members`.
+        case linear
+        /// Through a hash index of `members` (objects of more than ``linearLimit`` members).
+        case hashed([ByteKey: Int])
+        /// On the tape, as the line's top-level object (`members` is empty).
+        case tape(EventTape)
+        /// On the tape, as a nested object (`members` is empty).
+        case nested(NestedTapeObject)
+    }
 
     /// An empty object.
     public init() {
         members = []
+        lookup = .linear
+    }
+
+    /// An object read lazily from its tape: members are decoded only when asked for.
+    init(tape object: TapeObject) {
+        members = []
+        lookup = object.token == 0 ? .tape(object.tape) : .nested(NestedTapeObject(object))
+    }
+
+    /// The object on its tape, when it has not been decoded.
+    @inline(__always)
+    var tapeObject: TapeObject? {
+        switch lookup {
+        case .tape(let tape): return TapeObject(topLevelOf: tape)
+        case .nested(let nested): return nested.object
+        case .linear, .hashed: return nil
+        }
+    }
+
+    /// Decodes an object still on its tape into `members`, before a change or a walk.
+    private mutating func decodeFromTape() {
+        guard let object = tapeObject else { return }
+        members = object.members()
+        lookup = .linear
+        if members.count > Self.linearLimit { rebuildIndex() }
+    }
+
+    /// This object with its members decoded (itself when they are).
+    private var decoded: JSONObject {
+        var copy = self
+        copy.decodeFromTape()
+        return copy
     }
 
     /// An object with these members, in order; a repeated key keeps its last value.
@@ -40,6 +85,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// An object with these members, whose keys the caller knows to be distinct.
     init(members: [Member]) {
         self.members = members
+        lookup = .linear
         if members.count > Self.linearLimit { rebuildIndex() }
     }
 
@@ -50,17 +96,17 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     }
 
     /// The number of members.
-    public var count: Int { members.count }
+    public var count: Int { tapeObject == nil ? members.count : decoded.members.count }
 
     /// True when the object has no members.
-    public var isEmpty: Bool { members.isEmpty }
+    public var isEmpty: Bool { tapeObject.map { $0.writtenCount == 0 } ?? members.isEmpty }
 
     /// The keys, in order.
-    public var keys: [String] { members.map(\.key) }
+    public var keys: [String] { decoded.members.map(\.key) }
 
     /// Iterates over the members in order.
     public func makeIterator() -> Iterator {
-        Iterator(base: members.makeIterator())
+        Iterator(base: decoded.members.makeIterator())
     }
 
     /// Iterates over the members in order.
@@ -76,10 +122,12 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// The value of `key`, or `nil` when absent; setting `nil` removes the member.
     public subscript(key: String) -> JSONValue? {
         get {
+            if let object = tapeObject { return object.value(of: key) }
             guard let i = position(of: key) else { return nil }
             return members[i].value
         }
         set {
+            decodeFromTape()
             if let newValue {
                 insert(key, newValue)
             } else if let i = position(of: key) {
@@ -92,6 +140,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// The value at a path of keys through nested objects (`["user", "plan"]` reads
     /// `{"user": {"plan": …}}`), or `nil` when a key is missing or a step is not an object.
     public func value<Path: Sequence>(atPath path: Path) -> JSONValue? where Path.Element == String {
+        if let object = tapeObject { return object.value(atPath: path) }
         var iterator = path.makeIterator()
         guard let first = iterator.next() else { return nil }
         var current = self[first]
@@ -106,6 +155,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// returns the member's position.
     @discardableResult
     mutating func insert(_ key: String, _ value: JSONValue) -> Int {
+        decodeFromTape()
         if let i = position(of: key) {
             members[i].value = value
             return i
@@ -117,43 +167,54 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     @inline(__always)
     @discardableResult
     mutating func appendNew(_ key: String, _ value: JSONValue) -> Int {
+        decodeFromTape()
         members.append(Member(key: key, value: value))
-        if index != nil {
-            index![ByteKey(key)] = members.count - 1
+        if case .hashed(var index) = lookup {
+            lookup = .linear  // the index is uniquely referenced while it is changed
+            index[ByteKey(key)] = members.count - 1
+            lookup = .hashed(index)
         } else if members.count > Self.linearLimit {
             rebuildIndex()
         }
         return members.count - 1
     }
 
-    /// The value of the member at `position`.
+    /// The value of the member at `position` of a decoded object.
     func value(at position: Int) -> JSONValue {
         members[position].value
     }
 
-    /// The position of `key` in `members`.
+    /// The position of `key` in `members` (of a decoded object).
     private func position(of key: String) -> Int? {
-        if let index { return index[ByteKey(key)] }
+        if case .hashed(let index) = lookup { return index[ByteKey(key)] }
         for i in members.indices where Self.sameKey(members[i].key, key) { return i }
         return nil
     }
 
     private mutating func rebuildIndex() {
         guard members.count > Self.linearLimit else {
-            index = nil
+            lookup = .linear
             return
         }
         var built = [ByteKey: Int](minimumCapacity: members.count)
         for (i, member) in members.enumerated() { built[ByteKey(member.key)] = i }
-        index = built
+        lookup = .hashed(built)
     }
 
     /// Objects are equal when they have the same keys with equal values, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        let lhs = lhs.decoded, rhs = rhs.decoded
         guard lhs.count == rhs.count else { return false }
         for (key, value) in lhs where rhs[key] != value { return false }
         return true
     }
+}
+
+/// A nested object still on its tape (boxed, so that ``JSONObject`` stays two words).
+final class NestedTapeObject: Sendable {
+    let object: TapeObject
+
+    init(_ object: TapeObject) { self.object = object }
 }
 
 /// A dictionary key that compares and hashes a string by its UTF-8 bytes.

@@ -34,8 +34,8 @@ enum ReservedField {
     }
 }
 
-/// Where the reserved fields of one line are among its members (a repeated key keeps its
-/// first position and takes the last value, so a noted position stays right).
+/// Where the reserved fields of one line are: member positions of a decoded object, or token
+/// indices on the tape (a repeated key notes its last value either way).
 struct ReservedFields {
     private var type = -1
     private var guest = -1
@@ -47,7 +47,7 @@ struct ReservedFields {
     private var experiment = -1
     private var variant = -1
 
-    /// Notes that `field` is the member at `position`.
+    /// Notes that `field` is the value at `position`.
     @inline(__always)
     mutating func set(_ field: ReservedField, at position: Int) {
         switch field {
@@ -63,41 +63,42 @@ struct ReservedFields {
         }
     }
 
-    /// Validates the fields and builds the event, or says what is wrong.
+    /// Validates the fields and builds the event, or says what is wrong. `value` reads the
+    /// value at a noted position.
     ///
     /// Order of checks: `type`, `guest` (or `browser_id`), `ts`, then `session`, `page`,
     /// `revenue`, `experiment`, `variant`, then what `EXPOSURE` requires. Optional fields that
     /// are `null` count as absent; a `null` `guest` falls back to `browser_id`.
     @inline(__always)
-    func event(fields: consuming JSONObject, line: Int) -> Result<Event, EventRejection> {
+    func event(fields: JSONObject, line: Int, value: (Int) -> JSONValue) -> Result<Event, EventRejection> {
         guard type >= 0 else { return .failure(.missing("type", line: line)) }
-        guard case .string(let rawType) = fields.value(at: type), !rawType.isEmpty else {
+        guard case .string(let rawType) = value(type), !rawType.isEmpty else {
             return .failure(
-                .wrongType("type", expected: "a non-empty string", found: fields.value(at: type), line: line))
+                .wrongType("type", expected: "a non-empty string", found: value(type), line: line))
         }
         let guestID: String
-        switch Self.guestID(fields, guest, browserID, line) {
+        switch Self.guestID(value, guest, browserID, line) {
         case .success(let id): guestID = id
         case .failure(let rejection): return .failure(rejection)
         }
         let timestamp: Int64
-        switch Self.timestamp(fields, ts, line) {
+        switch Self.timestamp(value, ts, line) {
         case .success(let ms): timestamp = ms
         case .failure(let rejection): return .failure(rejection)
         }
         let session: String?
-        switch Self.optionalString(fields, self.session, "session", line) {
+        switch Self.optionalString(value, self.session, "session", line) {
         case .success(let value): session = value
         case .failure(let rejection): return .failure(rejection)
         }
         let page: String?
-        switch Self.optionalString(fields, self.page, "page", line) {
+        switch Self.optionalString(value, self.page, "page", line) {
         case .success(let value): page = value
         case .failure(let rejection): return .failure(rejection)
         }
         var revenue: Double? = nil
         if self.revenue >= 0 {
-            switch fields.value(at: self.revenue) {
+            switch value(self.revenue) {
             case .null: break
             case .int(let i): revenue = Double(i)
             case .number(let d) where d.isFinite: revenue = d
@@ -106,12 +107,12 @@ struct ReservedFields {
             }
         }
         let experiment: String?
-        switch Self.optionalString(fields, self.experiment, "experiment", line) {
+        switch Self.optionalString(value, self.experiment, "experiment", line) {
         case .success(let value): experiment = value
         case .failure(let rejection): return .failure(rejection)
         }
         let variant: String?
-        switch Self.optionalString(fields, self.variant, "variant", line) {
+        switch Self.optionalString(value, self.variant, "variant", line) {
         case .success(let value): variant = value
         case .failure(let rejection): return .failure(rejection)
         }
@@ -126,32 +127,32 @@ struct ReservedFields {
                 revenue: revenue, experiment: experiment, variant: variant, fields: fields, line: line))
     }
 
-    private static func guestID(_ fields: borrowing JSONObject, _ guest: Int, _ browserID: Int, _ line: Int)
+    private static func guestID(_ value: (Int) -> JSONValue, _ guest: Int, _ browserID: Int, _ line: Int)
         -> Result<String, EventRejection>
     {
+        let guestValue = guest >= 0 ? value(guest) : nil
         let name: String
-        let position: Int
-        if guest >= 0 && !fields.value(at: guest).isNull {
-            (name, position) = ("guest", guest)
-        } else if browserID >= 0 && !fields.value(at: browserID).isNull {
-            (name, position) = ("browser_id", browserID)
-        } else if guest >= 0 {
-            (name, position) = ("guest", guest)
+        let found: JSONValue
+        if let guestValue, !guestValue.isNull {
+            (name, found) = ("guest", guestValue)
+        } else if browserID >= 0, case let browser = value(browserID), !browser.isNull {
+            (name, found) = ("browser_id", browser)
+        } else if let guestValue {
+            (name, found) = ("guest", guestValue)
         } else {
             return .failure(.missing("guest", line: line))
         }
-        guard case .string(let id) = fields.value(at: position), !id.isEmpty else {
-            return .failure(
-                .wrongType(name, expected: "a non-empty string", found: fields.value(at: position), line: line))
+        guard case .string(let id) = found, !id.isEmpty else {
+            return .failure(.wrongType(name, expected: "a non-empty string", found: found, line: line))
         }
         return .success(id)
     }
 
-    private static func timestamp(_ fields: borrowing JSONObject, _ position: Int, _ line: Int)
+    private static func timestamp(_ value: (Int) -> JSONValue, _ position: Int, _ line: Int)
         -> Result<Int64, EventRejection>
     {
         guard position >= 0 else { return .failure(.missing("ts", line: line)) }
-        let ts = fields.value(at: position)
+        let ts = value(position)
         switch ts {
         case .int(let ms):
             return .success(ms)
@@ -177,10 +178,10 @@ struct ReservedFields {
     }
 
     private static func optionalString(
-        _ fields: borrowing JSONObject, _ position: Int, _ name: String, _ line: Int
+        _ value: (Int) -> JSONValue, _ position: Int, _ name: String, _ line: Int
     ) -> Result<String?, EventRejection> {
         guard position >= 0 else { return .success(nil) }
-        switch fields.value(at: position) {
+        switch value(position) {
         case .null: return .success(nil)
         case .string(let s): return .success(s)
         case let other: return .failure(.wrongType(name, expected: "a string", found: other, line: line))

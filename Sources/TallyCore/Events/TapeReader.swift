@@ -6,7 +6,8 @@ import CEventJSON
 struct TapeReader {
     let tokens: UnsafePointer<cej_token>
     let input: UnsafePointer<UInt8>
-    let cache: StringCache
+    /// Shares repeated strings between lines (nil: every string is built).
+    let cache: StringCache?
 
     static let kindNull = UInt8(CEJ_NULL)
     static let kindFalse = UInt8(CEJ_FALSE)
@@ -96,7 +97,7 @@ struct TapeReader {
             guard let key = StringCache.Key(raw) else {
                 return (String(decoding: raw, as: UTF8.self), nil)
             }
-            return (cache.string(raw, key: key), key.hash)
+            return (cache?.string(raw, key: key) ?? String(decoding: raw, as: UTF8.self), key.hash)
         }
         var text = string(token)
         return (text, text.withUTF8 { StringCache.Key($0)?.hash })
@@ -109,7 +110,7 @@ struct TapeReader {
         if token.flags & Self.flagEscaped == 0 {
             // Strings of up to 15 bytes are stored inline (no allocation): build them. Longer
             // ones (pages, URLs, ids) come from the cache when they repeat, sharing storage.
-            if raw.count > 15, let key = StringCache.Key(raw) { return cache.string(raw, key: key) }
+            if raw.count > 15, let cache, let key = StringCache.Key(raw) { return cache.string(raw, key: key) }
             return String(decoding: raw, as: UTF8.self)
         }
         return String(unsafeUninitializedCapacity: raw.count) { buffer in

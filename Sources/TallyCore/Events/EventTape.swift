@@ -1,0 +1,151 @@
+import CEventJSON
+
+/// A copy of one line's bytes and of the scanner's tokens for it, from which a
+/// ``JSONObject`` reads its members lazily: most fields of most events are never read by any
+/// rule, so they are never turned into Swift values.
+///
+/// Immutable once handed out. ``EventParser`` refills a tape only while it holds the sole
+/// reference (the event that used it is gone), so a tape is never changed under a reader.
+final class EventTape: @unchecked Sendable {
+    private(set) var bytes: UnsafeMutablePointer<UInt8>
+    private(set) var tokens: UnsafeMutablePointer<cej_token>
+    private var byteCapacity: Int
+    private var tokenCapacity: Int
+
+    /// A tape holding a copy of `bytes` and of the first `count` of `tokens`.
+    init(bytes: UnsafeRawBufferPointer, tokens: UnsafePointer<cej_token>, count: Int) {
+        byteCapacity = max(bytes.count, 1)
+        tokenCapacity = max(count, 1)
+        self.bytes = .allocate(capacity: byteCapacity)
+        self.tokens = .allocate(capacity: tokenCapacity)
+        fill(bytes: bytes, tokens: tokens, count: count)
+    }
+
+    /// Replaces the contents with a copy of `bytes` and of the first `count` of `tokens`,
+    /// growing the buffers when needed. Only for a tape nobody else holds.
+    func fill(bytes source: UnsafeRawBufferPointer, tokens sourceTokens: UnsafePointer<cej_token>, count: Int) {
+        if source.count > byteCapacity {
+            bytes.deallocate()
+            byteCapacity = source.count
+            bytes = .allocate(capacity: byteCapacity)
+        }
+        if count > tokenCapacity {
+            tokens.deallocate()
+            tokenCapacity = count
+            tokens = .allocate(capacity: tokenCapacity)
+        }
+        if let base = source.baseAddress { UnsafeMutableRawPointer(bytes).copyMemory(from: base, byteCount: source.count) }
+        tokens.update(from: sourceTokens, count: count)
+    }
+
+    /// True when the buffers are much larger than a line of `byteCount` bytes needs (a
+    /// parser then lets go of this tape rather than keep one huge line's buffers).
+    func isOversized(for byteCount: Int) -> Bool {
+        byteCapacity > EventTape.keptByteCapacity && byteCount < EventTape.keptByteCapacity
+    }
+
+    /// Buffers for lines longer than this (64 KiB) are not kept for the next line.
+    static let keptByteCapacity = 1 << 16
+
+    /// A reader over this tape (no string cache: lazily read values are few).
+    var reader: TapeReader { TapeReader(tokens: tokens, input: bytes, cache: nil) }
+
+    deinit {
+        bytes.deallocate()
+        tokens.deallocate()
+    }
+}
+
+/// A JSON object still on its ``EventTape``: the tape and the index of the object's token.
+/// Only objects of at most ``JSONObject/linearLimit`` members without escaped keys are kept
+/// this way (their keys compare byte for byte with the raw text).
+struct TapeObject: Sendable {
+    let tape: EventTape
+    let token: Int
+
+    /// The object at `token` on `tape` kept on the tape, or nil when it must be read eagerly
+    /// (too many members for linear lookups, or a key with escapes).
+    init?(tape: EventTape, token: Int) {
+        let object = tape.tokens[token]
+        guard object.kind == TapeReader.kindObject, Int(object.length) <= JSONObject.linearLimit else { return nil }
+        var index = token + 1
+        for _ in 0..<Int(object.length) {
+            guard tape.tokens[index].flags & TapeReader.flagEscaped == 0 else { return nil }
+            index = Int(tape.tokens[index + 1].next)
+        }
+        self.tape = tape
+        self.token = token
+    }
+
+    /// The line's top-level object, which the parser has checked qualifies.
+    @inline(__always)
+    init(topLevelOf tape: EventTape) {
+        self.tape = tape
+        token = 0
+    }
+
+    /// The number of members as written (a repeated key counts once per appearance).
+    var writtenCount: Int { Int(tape.tokens[token].length) }
+
+    /// The token index of the value of `key` (the last one when the key repeats), or nil.
+    func valueToken(of key: String) -> Int? {
+        var key = key
+        return key.withUTF8 { wanted -> Int? in
+            let tokens = tape.tokens
+            var found: Int?
+            var index = token + 1
+            for _ in 0..<writtenCount {
+                let keyToken = tokens[index]
+                if Int(keyToken.length) == wanted.count,
+                   UnsafeBufferPointer(start: tape.bytes + Int(keyToken.start), count: wanted.count)
+                    .elementsEqual(wanted) {
+                    found = index + 1
+                }
+                index = Int(tokens[index + 1].next)
+            }
+            return found
+        }
+    }
+
+    /// The value of `key`, nested objects kept on the tape; nil when absent.
+    func value(of key: String) -> JSONValue? {
+        valueToken(of: key).map(value(at:))
+    }
+
+    /// The value at a path of keys through nested objects, read without decoding the
+    /// objects on the way; nil when a key is missing or a step is not an object.
+    func value<Path: Sequence>(atPath path: Path) -> JSONValue? where Path.Element == String {
+        var keys = path.makeIterator()
+        guard let first = keys.next(), var index = valueToken(of: first) else { return nil }
+        while let key = keys.next() {
+            guard let nested = TapeObject(tape: tape, token: index) else {
+                // Not an object, or one that is decoded (escapes in keys, many members).
+                guard case .object(let decoded) = value(at: index) else { return nil }
+                var current = decoded[key]
+                while let next = keys.next() {
+                    guard case .object(let object)? = current else { return nil }
+                    current = object[next]
+                }
+                return current
+            }
+            guard let found = nested.valueToken(of: key) else { return nil }
+            index = found
+        }
+        return value(at: index)
+    }
+
+    /// The value whose token is at `index`, nested objects kept on the tape where they can be.
+    func value(at index: Int) -> JSONValue {
+        if let nested = TapeObject(tape: tape, token: index) { return .object(JSONObject(tape: nested)) }
+        var position = index
+        return tape.reader.value(at: &position)
+    }
+
+    /// Every member decoded (a repeated key keeps its first position and its last value).
+    func members() -> [JSONObject.Member] {
+        var members: [JSONObject.Member] = []
+        var index = token + 1
+        tape.reader.readMembers(of: tape.tokens[token], at: &index, into: &members) { _, _ in }
+        return members
+    }
+}
