@@ -195,6 +195,12 @@ extension LuaState {
         lua_rawset(pointer, absolute)
     }
 
+    /// Sets `table[k] = v` without metamethods, for the key `k` below the value `v` on top of
+    /// the stack (`table` must not be one of those two slots). Stack: -2.
+    public func rawSet(in table: Int32) {
+        lua_rawset(pointer, lua_absindex(pointer, table))
+    }
+
     /// Pushes `table[index]` without metamethods. Stack: +1.
     public func rawElement(_ index: Int, of table: Int32) {
         _ = lua_rawgeti(pointer, table, lua_Integer(index))

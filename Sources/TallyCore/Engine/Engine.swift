@@ -214,7 +214,7 @@ public final class Engine {
         pointsThisEvent = 0
         goalsReachedThisEvent.removeAll(keepingCapacity: true)
 
-        let guest = guestNumber(for: event.guest)
+        let guest = guestNumber(for: event.guestID)
         if tracing { lastTrace = EventTrace(line: event.line, guest: event.guest, type: event.type) }
         let timestamp = clampedTime(event.timestamp, guest: guest)
         latestTimestamp = max(latestTimestamp, timestamp)
@@ -246,13 +246,13 @@ public final class Engine {
         self.latestTimestamp = latestTimestamp
     }
 
-    private func guestNumber(for id: String) -> Int {
+    private func guestNumber(for id: CompactString) -> Int {
         if let index = guestIndex.findOrInsert(id, value: guests.count) {
             prefetchState(ofGuest: index)
             return index
         }
         let index = guests.count
-        guests.append(GuestState(id: id))
+        guests.append(GuestState(id: id.string))
         goalProgress.appendRow()
         outcomesReached.appendRow()
         conditionMemo.append(contentsOf: repeatElement(.empty, count: memoColumns))

@@ -40,15 +40,30 @@ struct StringIndex {
         while true {
             let slot = slots[position]
             if slot.value < 0 { return nil }
-            if matches(slot, probe, key) { return Int(slot.value) }
+            if matches(slot, probe, { key }) { return Int(slot.value) }
             position = (position + 1) & mask
         }
     }
 
     /// The value of `key`; when absent, `value` (0 ..< 2³¹) is recorded for it and nil returned.
     mutating func findOrInsert(_ key: String, value: Int) -> Int? {
+        findOrInsert(Probe(key), value: value) { key }
+    }
+
+    /// The value of `key`; when absent, `value` (0 ..< 2³¹) is recorded for it and nil
+    /// returned. A key of up to 32 bytes is looked up without a `String`.
+    @inline(__always)
+    mutating func findOrInsert(_ key: CompactString, value: Int) -> Int? {
+        if let (words, length) = key.inlineWords {
+            return findOrInsert(Probe(words: words, length: length), value: value) { key.string }
+        }
+        let string = key.string
+        return findOrInsert(Probe(string), value: value) { string }
+    }
+
+    @inline(__always)
+    private mutating func findOrInsert(_ probe: Probe, value: Int, key: () -> String) -> Int? {
         if (count + 1) * 2 > slots.count { grow() }
-        let probe = Probe(key)
         var position = probe.start & mask
         while true {
             let slot = slots[position]
@@ -59,7 +74,7 @@ struct StringIndex {
         var words = probe.words
         if probe.length < 0 {
             words.0 = UInt64(longKeys.count)
-            longKeys.append(key)
+            longKeys.append(key())
         }
         slots[position] = Slot(words: words, length: probe.length, value: Int32(value))
         count += 1
@@ -67,10 +82,11 @@ struct StringIndex {
     }
 
     @inline(__always)
-    private func matches(_ slot: Slot, _ probe: Probe, _ key: String) -> Bool {
+    private func matches(_ slot: Slot, _ probe: Probe, _ key: () -> String) -> Bool {
         guard slot.length == probe.length else { return false }
         if probe.length >= 0 { return slot.words == probe.words }
         let stored = longKeys[Int(slot.words.0)]
+        let key = key()
         return stored.utf8.count == key.utf8.count && stored.utf8.elementsEqual(key.utf8)
     }
 
@@ -93,6 +109,14 @@ struct StringIndex {
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         var length: Int32 = -1
         var start: Int
+
+        /// The probe of a key of up to 32 bytes given as words.
+        @inline(__always)
+        init(words: (UInt64, UInt64, UInt64, UInt64), length: Int) {
+            self.words = words
+            self.length = Int32(length)
+            start = Int(truncatingIfNeeded: StringCache.Key.hash(words, length: length))
+        }
 
         @inline(__always)
         init(_ key: String) {

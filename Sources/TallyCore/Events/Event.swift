@@ -8,7 +8,12 @@ public struct Event: Sendable, Equatable {
     public var type: String
     /// The guest: the `guest` field, or `browser_id` when `guest` is absent or null.
     /// Never empty.
-    public var guest: String
+    public var guest: String {
+        get { guestID.string }
+        set { guestID = CompactString(newValue) }
+    }
+    /// ``guest`` as the engine reads it: short ids without a `String`.
+    var guestID: CompactString
     /// Event time in milliseconds since the Unix epoch. From a number: fractional
     /// milliseconds are rounded down (floor, so `-1.5` is `-2`). From an RFC 3339 string:
     /// digits finer than a millisecond are dropped.
@@ -34,8 +39,17 @@ public struct Event: Sendable, Equatable {
         page: String? = nil, revenue: Double? = nil, experiment: String? = nil,
         variant: String? = nil, fields: JSONObject = JSONObject(), line: Int = 0
     ) {
+        self.init(type: type, guestID: CompactString(guest), timestamp: timestamp, session: session, page: page,
+                  revenue: revenue, experiment: experiment, variant: variant, fields: fields, line: line)
+    }
+
+    /// An event whose guest id is already compact (the parser's).
+    init(
+        type: String, guestID: CompactString, timestamp: Int64, session: String?, page: String?,
+        revenue: Double?, experiment: String?, variant: String?, fields: JSONObject, line: Int
+    ) {
         self.type = type
-        self.guest = guest
+        self.guestID = guestID
         self.timestamp = timestamp
         self.session = session
         self.page = page

@@ -1,51 +1,54 @@
 import CEventJSON
 
-/// A copy of one line's bytes and of the scanner's tokens for it, from which a
-/// ``JSONObject`` reads its members lazily: most fields of most events are never read by any
-/// rule, so they are never turned into Swift values.
+/// A copy of one line's bytes and the scanner's tokens for it, from which a ``JSONObject``
+/// reads its members lazily: most fields of most events are never read by any rule, so they
+/// are never turned into Swift values.
 ///
-/// Immutable once handed out. ``EventParser`` refills a tape only while it holds the sole
-/// reference (the event that used it is gone), so a tape is never changed under a reader.
+/// ``EventParser`` scans each line into a tape and hands the tape out with the event. It
+/// refills a tape only while it holds the sole reference (the event that used it is gone), so
+/// a tape never changes under a reader.
 final class EventTape: @unchecked Sendable {
     private(set) var bytes: UnsafeMutablePointer<UInt8>
     private(set) var tokens: UnsafeMutablePointer<cej_token>
     private var byteCapacity: Int
-    private var tokenCapacity: Int
+    private(set) var tokenCapacity: Int
 
-    /// A tape holding a copy of `bytes` and of the first `count` of `tokens`.
-    init(bytes: UnsafeRawBufferPointer, tokens: UnsafePointer<cej_token>, count: Int) {
-        byteCapacity = max(bytes.count, 1)
-        tokenCapacity = max(count, 1)
-        self.bytes = .allocate(capacity: byteCapacity)
-        self.tokens = .allocate(capacity: tokenCapacity)
-        fill(bytes: bytes, tokens: tokens, count: count)
+    /// Tokens for a new tape (a 110-byte event needs about 20; a line needing more grows it).
+    static let initialTokenCapacity = 64
+    /// Buffers for lines longer than this (64 KiB) are not kept for the next line.
+    static let keptByteCapacity = 1 << 16
+
+    /// An empty tape with room for `tokenCapacity` tokens.
+    init(tokenCapacity: Int = EventTape.initialTokenCapacity) {
+        byteCapacity = 256
+        self.tokenCapacity = tokenCapacity
+        bytes = .allocate(capacity: byteCapacity)
+        tokens = .allocate(capacity: tokenCapacity)
     }
 
-    /// Replaces the contents with a copy of `bytes` and of the first `count` of `tokens`,
-    /// growing the buffers when needed. Only for a tape nobody else holds.
-    func fill(bytes source: UnsafeRawBufferPointer, tokens sourceTokens: UnsafePointer<cej_token>, count: Int) {
+    /// Copies a line in (growing the byte buffer when needed). Only for a tape nobody else holds.
+    func load(_ source: UnsafeRawBufferPointer) {
         if source.count > byteCapacity {
             bytes.deallocate()
             byteCapacity = source.count
             bytes = .allocate(capacity: byteCapacity)
         }
-        if count > tokenCapacity {
-            tokens.deallocate()
-            tokenCapacity = count
-            tokens = .allocate(capacity: tokenCapacity)
-        }
         if let base = source.baseAddress { UnsafeMutableRawPointer(bytes).copyMemory(from: base, byteCount: source.count) }
-        tokens.update(from: sourceTokens, count: count)
+    }
+
+    /// Replaces the token buffer with one of `capacity` tokens (contents not kept).
+    func resizeTokens(to capacity: Int) {
+        tokens.deallocate()
+        tokenCapacity = capacity
+        tokens = .allocate(capacity: capacity)
     }
 
     /// True when the buffers are much larger than a line of `byteCount` bytes needs (a
     /// parser then lets go of this tape rather than keep one huge line's buffers).
     func isOversized(for byteCount: Int) -> Bool {
-        byteCapacity > EventTape.keptByteCapacity && byteCount < EventTape.keptByteCapacity
+        (byteCapacity > Self.keptByteCapacity || tokenCapacity > Self.keptByteCapacity)
+            && byteCount < Self.keptByteCapacity
     }
-
-    /// Buffers for lines longer than this (64 KiB) are not kept for the next line.
-    static let keptByteCapacity = 1 << 16
 
     /// A reader over this tape (no string cache: lazily read values are few).
     var reader: TapeReader { TapeReader(tokens: tokens, input: bytes, cache: nil) }

@@ -63,42 +63,44 @@ struct ReservedFields {
         }
     }
 
-    /// Validates the fields and builds the event, or says what is wrong. `value` reads the
-    /// value at a noted position.
+    /// Validates the fields and builds the event, or says what is wrong. `values` reads the
+    /// values at the noted positions.
     ///
     /// Order of checks: `type`, `guest` (or `browser_id`), `ts`, then `session`, `page`,
     /// `revenue`, `experiment`, `variant`, then what `EXPOSURE` requires. Optional fields that
     /// are `null` count as absent; a `null` `guest` falls back to `browser_id`.
     @inline(__always)
-    func event(fields: JSONObject, line: Int, value: (Int) -> JSONValue) -> Result<Event, EventRejection> {
+    func event<Values: ReservedValueReader>(fields: JSONObject, line: Int, values: Values)
+        -> Result<Event, EventRejection>
+    {
         guard type >= 0 else { return .failure(.missing("type", line: line)) }
-        guard case .string(let rawType) = value(type), !rawType.isEmpty else {
+        guard case .string(let rawType) = values.value(type), !rawType.isEmpty else {
             return .failure(
-                .wrongType("type", expected: "a non-empty string", found: value(type), line: line))
+                .wrongType("type", expected: "a non-empty string", found: values.value(type), line: line))
         }
-        let guestID: String
-        switch Self.guestID(value, guest, browserID, line) {
+        let guestID: CompactString
+        switch Self.guestID(values, guest, browserID, line) {
         case .success(let id): guestID = id
         case .failure(let rejection): return .failure(rejection)
         }
         let timestamp: Int64
-        switch Self.timestamp(value, ts, line) {
+        switch Self.timestamp(values, ts, line) {
         case .success(let ms): timestamp = ms
         case .failure(let rejection): return .failure(rejection)
         }
         let session: String?
-        switch Self.optionalString(value, self.session, "session", line) {
+        switch Self.optionalString(values, self.session, "session", line) {
         case .success(let value): session = value
         case .failure(let rejection): return .failure(rejection)
         }
         let page: String?
-        switch Self.optionalString(value, self.page, "page", line) {
+        switch Self.optionalString(values, self.page, "page", line) {
         case .success(let value): page = value
         case .failure(let rejection): return .failure(rejection)
         }
         var revenue: Double? = nil
         if self.revenue >= 0 {
-            switch value(self.revenue) {
+            switch values.value(self.revenue) {
             case .null: break
             case .int(let i): revenue = Double(i)
             case .number(let d) where d.isFinite: revenue = d
@@ -107,12 +109,12 @@ struct ReservedFields {
             }
         }
         let experiment: String?
-        switch Self.optionalString(value, self.experiment, "experiment", line) {
+        switch Self.optionalString(values, self.experiment, "experiment", line) {
         case .success(let value): experiment = value
         case .failure(let rejection): return .failure(rejection)
         }
         let variant: String?
-        switch Self.optionalString(value, self.variant, "variant", line) {
+        switch Self.optionalString(values, self.variant, "variant", line) {
         case .success(let value): variant = value
         case .failure(let rejection): return .failure(rejection)
         }
@@ -123,36 +125,34 @@ struct ReservedFields {
         }
         return .success(
             Event(
-                type: upperType, guest: guestID, timestamp: timestamp, session: session, page: page,
+                type: upperType, guestID: guestID, timestamp: timestamp, session: session, page: page,
                 revenue: revenue, experiment: experiment, variant: variant, fields: fields, line: line))
     }
 
-    private static func guestID(_ value: (Int) -> JSONValue, _ guest: Int, _ browserID: Int, _ line: Int)
-        -> Result<String, EventRejection>
-    {
-        let guestValue = guest >= 0 ? value(guest) : nil
+    private static func guestID<Values: ReservedValueReader>(_ values: Values, _ guest: Int, _ browserID: Int,
+                                                            _ line: Int) -> Result<CompactString, EventRejection> {
         let name: String
-        let found: JSONValue
-        if let guestValue, !guestValue.isNull {
-            (name, found) = ("guest", guestValue)
-        } else if browserID >= 0, case let browser = value(browserID), !browser.isNull {
-            (name, found) = ("browser_id", browser)
-        } else if let guestValue {
-            (name, found) = ("guest", guestValue)
+        let position: Int
+        if guest >= 0 && !values.isNull(guest) {
+            (name, position) = ("guest", guest)
+        } else if browserID >= 0 && !values.isNull(browserID) {
+            (name, position) = ("browser_id", browserID)
+        } else if guest >= 0 {
+            (name, position) = ("guest", guest)
         } else {
             return .failure(.missing("guest", line: line))
         }
-        guard case .string(let id) = found, !id.isEmpty else {
-            return .failure(.wrongType(name, expected: "a non-empty string", found: found, line: line))
+        guard let id = values.compactString(position), !id.isEmpty else {
+            return .failure(.wrongType(name, expected: "a non-empty string", found: values.value(position), line: line))
         }
         return .success(id)
     }
 
-    private static func timestamp(_ value: (Int) -> JSONValue, _ position: Int, _ line: Int)
+    private static func timestamp<Values: ReservedValueReader>(_ values: Values, _ position: Int, _ line: Int)
         -> Result<Int64, EventRejection>
     {
         guard position >= 0 else { return .failure(.missing("ts", line: line)) }
-        let ts = value(position)
+        let ts = values.value(position)
         switch ts {
         case .int(let ms):
             return .success(ms)
@@ -177,11 +177,11 @@ struct ReservedFields {
         }
     }
 
-    private static func optionalString(
-        _ value: (Int) -> JSONValue, _ position: Int, _ name: String, _ line: Int
+    private static func optionalString<Values: ReservedValueReader>(
+        _ values: Values, _ position: Int, _ name: String, _ line: Int
     ) -> Result<String?, EventRejection> {
         guard position >= 0 else { return .success(nil) }
-        switch value(position) {
+        switch values.value(position) {
         case .null: return .success(nil)
         case .string(let s): return .success(s)
         case let other: return .failure(.wrongType(name, expected: "a string", found: other, line: line))
@@ -195,5 +195,47 @@ struct ReservedFields {
             return true
         }
         return isUpperASCII == true ? text : text.uppercased()
+    }
+}
+
+/// Reads the values at the positions ``ReservedFields`` noted.
+protocol ReservedValueReader {
+    /// The value at `position`.
+    func value(_ position: Int) -> JSONValue
+    /// True when the value at `position` is `null`.
+    func isNull(_ position: Int) -> Bool
+    /// The text at `position` when it is a string, else nil.
+    func compactString(_ position: Int) -> CompactString?
+}
+
+/// Reads reserved values from the members of a decoded object (positions are member positions).
+struct DecodedReservedValues: ReservedValueReader {
+    let fields: JSONObject
+
+    func value(_ position: Int) -> JSONValue { fields.value(at: position) }
+    func isNull(_ position: Int) -> Bool { fields.value(at: position).isNull }
+    func compactString(_ position: Int) -> CompactString? { fields.value(at: position).stringValue.map(CompactString.init) }
+}
+
+/// Reads reserved values from the scanner's tape (positions are token indices): a string
+/// without escapes becomes a ``CompactString`` straight from its bytes.
+struct TapeReservedValues: ReservedValueReader {
+    let reader: TapeReader
+
+    @inline(__always)
+    func value(_ position: Int) -> JSONValue {
+        var index = position
+        return reader.value(at: &index)
+    }
+
+    @inline(__always)
+    func isNull(_ position: Int) -> Bool { reader.tokens[position].kind == TapeReader.kindNull }
+
+    @inline(__always)
+    func compactString(_ position: Int) -> CompactString? {
+        let token = reader.tokens[position]
+        guard token.kind == TapeReader.kindString else { return nil }
+        if token.flags & TapeReader.flagEscaped != 0 { return CompactString(reader.string(token)) }
+        return CompactString(validUTF8: reader.rawBytes(token))
     }
 }

@@ -161,39 +161,13 @@ public final class RuleRuntime {
 
     private func pushEventTable() {
         if eventTableSerial != eventSerial {
-            state.pushTable(fieldCapacity: currentFields.count)
-            for (key, value) in currentFields {
-                push(value)
-                state.setRawField(key, of: -2)
-            }
+            EventTableBuilder(state: state).push(currentFields)
             state.push(currentType)
             state.setRawField("type", of: -2)
             eventTable.replace(popping: state)
             eventTableSerial = eventSerial
         }
         state.pushPinned(eventTableSlot)
-    }
-
-    private func push(_ value: JSONValue) {
-        switch value {
-        case .null: state.pushNil()
-        case .bool(let flag): state.push(flag)
-        case .int(let number): state.push(number)
-        case .number(let number): state.push(number)
-        case .string(let text): state.push(text)
-        case .array(let items):
-            state.pushTable(arrayCapacity: items.count)
-            for (offset, item) in items.enumerated() {
-                push(item)
-                state.setRawElement(offset + 1, of: -2)
-            }
-        case .object(let object):
-            state.pushTable(fieldCapacity: object.count)
-            for (key, item) in object {
-                push(item)
-                state.setRawField(key, of: -2)
-            }
-        }
     }
 
     // MARK: Native helpers

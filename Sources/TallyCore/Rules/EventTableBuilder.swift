@@ -1,0 +1,95 @@
+import CEventJSON
+import LuaKit
+
+/// Builds the Lua table rule functions see as `e` from an event's fields: objects become
+/// tables with string keys, arrays sequences from 1, `null` leaves the key out.
+///
+/// Fields still on the line's tape go straight from its bytes to Lua strings and numbers,
+/// without Swift values in between.
+struct EventTableBuilder {
+    let state: LuaState
+
+    /// Pushes a table of `object`'s members. Stack: +1.
+    func push(_ object: JSONObject) {
+        if let onTape = object.tapeObject {
+            pushObject(at: onTape.token, of: onTape.tape)
+            return
+        }
+        state.pushTable(fieldCapacity: object.count)
+        for (key, value) in object {
+            push(value)
+            state.setRawField(key, of: -2)
+        }
+    }
+
+    /// Pushes a decoded value. Stack: +1.
+    private func push(_ value: JSONValue) {
+        switch value {
+        case .null: state.pushNil()
+        case .bool(let flag): state.push(flag)
+        case .int(let number): state.push(number)
+        case .number(let number): state.push(number)
+        case .string(let text): state.push(text)
+        case .array(let items):
+            state.pushTable(arrayCapacity: items.count)
+            for (offset, item) in items.enumerated() {
+                push(item)
+                state.setRawElement(offset + 1, of: -2)
+            }
+        case .object(let object):
+            push(object)
+        }
+    }
+
+    /// Pushes the object whose token is at `index` on `tape` (a repeated key ends up with its
+    /// last value, as when decoded). Stack: +1.
+    private func pushObject(at index: Int, of tape: EventTape) {
+        let object = tape.tokens[index]
+        state.pushTable(fieldCapacity: Int(object.length))
+        var position = index + 1
+        for _ in 0..<Int(object.length) {
+            pushString(tape.tokens[position], of: tape)
+            pushValue(at: position + 1, of: tape)
+            state.rawSet(in: -3)
+            position = Int(tape.tokens[position + 1].next)
+        }
+    }
+
+    /// Pushes the value whose token is at `index` on `tape`. Stack: +1.
+    private func pushValue(at index: Int, of tape: EventTape) {
+        let token = tape.tokens[index]
+        switch token.kind {
+        case TapeReader.kindString:
+            pushString(token, of: tape)
+        case TapeReader.kindNumber:
+            if token.flags & TapeReader.flagHasI64 != 0 {
+                state.push(token.value.i)
+            } else if token.flags & TapeReader.flagHasF64 != 0 {
+                state.push(token.value.d)
+            } else {
+                push(tape.reader.number(token))
+            }
+        case TapeReader.kindTrue: state.push(true)
+        case TapeReader.kindFalse: state.push(false)
+        case TapeReader.kindObject: pushObject(at: index, of: tape)
+        case TapeReader.kindArray:
+            state.pushTable(arrayCapacity: Int(token.length))
+            var position = index + 1
+            for offset in 0..<Int(token.length) {
+                pushValue(at: position, of: tape)
+                state.setRawElement(offset + 1, of: -2)
+                position = Int(tape.tokens[position].next)
+            }
+        default: state.pushNil()
+        }
+    }
+
+    /// Pushes the text of a string token (escapes decoded). Stack: +1.
+    private func pushString(_ token: cej_token, of tape: EventTape) {
+        if token.flags & TapeReader.flagEscaped != 0 {
+            state.push(tape.reader.string(token))
+        } else {
+            state.push(bytes: UnsafeRawBufferPointer(tape.reader.rawBytes(token)))
+        }
+    }
+}
