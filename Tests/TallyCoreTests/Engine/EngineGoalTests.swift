@@ -118,6 +118,34 @@ final class EngineGoalTests: XCTestCase {
         XCTAssertEqual(report.goals.map(\.reached), [(count + 2) / 3, (count + 1) / 3])
     }
 
+    func testEventTablesHoldEveryKindOfValue() throws {
+        // Lines whose fields stay on the tape and lines decoded at once (an escaped key, many
+        // keys) must give rules the same table.
+        let harness = EngineHarness(rules: """
+            goal "shape" {
+              on = "VIEW",
+              where = function(e)
+                return e.type == "VIEW" and e.user.plan == "pro" and e.user.tags[2] == "b"
+                  and #e.user.tags == 2 and e.n == nil and e.flag == true and e.off == false
+                  and e.big == 1e300 and e.half == 0.5 and math.type(e.i) == "integer" and e.i == -7
+                  and e.quote == 'say "hi"' and e.uni == "café" and e.empty == "" and e.dup == 2 and e["k y"] == 1
+              end,
+              points = 1,
+            }
+            """)
+        let fields = #""user":{"plan":"pro","tags":["a","b"]},"n":null,"flag":true,"off":false,"big":1e300,"#
+            + #""half":0.5,"i":-7,"quote":"say \"hi\"","uni":"caf\u00e9","empty":"","dup":1,"dup":2,"k y":1"#
+        let many = (0..<20).map { ",\"pad\($0)\":\($0)" }.joined()
+        let report = try harness.report([
+            event("VIEW", "a", 0, fields),
+            event("VIEW", "b", 1, fields + ",\"esc\\u0061ped\":1"),
+            event("VIEW", "c", 2, fields + many),
+            event("VIEW", "d", 3, fields.replacingOccurrences(of: "\"plan\":\"pro\"", with: "\"plan\":\"free\"")),
+        ])
+        XCTAssertEqual(report.goals.map(\.reached), [3])
+        XCTAssertTrue(report.ruleErrors.isEmpty, "\(report.ruleErrors)")
+    }
+
     func testRuleErrorsAreIsolatedAndCounted() throws {
         let harness = EngineHarness(rules: """
             goal "fragile" {
