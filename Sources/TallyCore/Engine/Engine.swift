@@ -202,7 +202,7 @@ public final class Engine {
                 eventCounts.rejected += 1
                 return EventRejection(line: event.line, reason: "EXPOSURE to unknown experiment \(quoted(event.experiment ?? ""))")
             }
-            guard let variant = rules.experiments[experiment].variantIndex(event.variant ?? "") else {
+            guard let variant = experiments[experiment].variantIndex(of: event.variant ?? "") else {
                 eventCounts.rejected += 1
                 return EventRejection(line: event.line,
                                       reason: "EXPOSURE to unknown variant \(quoted(event.variant ?? "")) of experiment \(quoted(name))")

@@ -10,6 +10,8 @@ final class ExperimentTracker {
     /// Position in the rule set's experiments.
     private(set) var index: Int
     private(set) var assignsByHash = false
+    /// `rule.variants`' ids, read on every exposure without copying `rule`.
+    private var variantIDs: [String] = []
     private var hashAssignment: HashAssignment?
     private var eligible: EventFilter?
 
@@ -77,6 +79,7 @@ final class ExperimentTracker {
     }
 
     private func configureAssignment() {
+        variantIDs = rule.variants.map(\.id)
         metrics = rule.metrics
         metricShapes = metrics.map { ($0.kind, $0.unit) }
         metricRefs = ContiguousArray(metrics.map(Unmanaged.passUnretained))
@@ -120,6 +123,11 @@ final class ExperimentTracker {
     }
 
     // MARK: Exposure
+
+    /// The position of the variant with this id, if the experiment has one.
+    func variantIndex(of id: String) -> Int? {
+        variantIDs.firstIndex(of: id)
+    }
 
     /// An `EXPOSURE` event: the first fixes the guest's variant; a later one naming another
     /// variant counts as a multiple exposure.
