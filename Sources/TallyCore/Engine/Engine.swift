@@ -197,7 +197,7 @@ public final class Engine {
     @discardableResult
     public func ingest(_ event: Event) -> EventRejection? {
         var exposure: (experiment: Int, variant: Int)?
-        if event.type == "EXPOSURE" {
+        if event.isExposure {
             guard let name = event.experiment, let experiment = experimentIndex[name] else {
                 eventCounts.rejected += 1
                 return EventRejection(line: event.line, reason: "EXPOSURE to unknown experiment \(quoted(event.experiment ?? ""))")
@@ -313,7 +313,7 @@ public final class Engine {
         }
         guests[guest].session.lastTimestamp = timestamp
         guests[guest].session.events += 1
-        if event.type == "VIEW" { guests[guest].session.views += 1 }
+        if event.isView { guests[guest].session.views += 1 }
         if tracing {
             lastTrace.sessionID = handle.sessionID(of: guest)
             lastTrace.newSession = startsNew

@@ -5,7 +5,7 @@ extension ExperimentTracker {
         guard !isOwnExposure, let number = participant(ofGuest: guest),
               participants[number].exposureSerial != engine.eventSerial else { return }
         let variant = participants[number].variant
-        let isView = event.type == "VIEW"
+        let isView = event.isView
         for metric in metricRefs.indices {
             metricRefs[metric]._withUnsafeGuaranteedRef {
                 observe(event, metric: metric, rule: $0, participant: number, variant: variant, isView: isView,
