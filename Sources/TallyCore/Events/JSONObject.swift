@@ -4,6 +4,10 @@
 /// equivalence. A key given twice keeps its first position and its last value ("last wins",
 /// like most JSON parsers). Small objects are searched linearly; objects with more than
 /// ``JSONObject/linearLimit`` members also keep a hash index.
+///
+/// An event's fields are read lazily: the object stays on its line's ``EventTape`` and a
+/// lookup decodes only the value asked for. Iterating, counting, comparing or changing such
+/// an object decodes it first, so it behaves exactly like one built member by member.
 public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     /// A member: its key and value.
     public typealias Element = (key: String, value: JSONValue)
