@@ -57,12 +57,11 @@ struct SlotTable<Element> {
     /// Lays every row out anew, `newWidth` slots wide: slot `s` takes the value of the old slot
     /// `source(s)`, or the filler when that is nil.
     mutating func rearrange(width newWidth: Int, source: (Int) -> Int?) {
+        let sources = (0..<newWidth).map(source)
         var laidOut = ContiguousArray<Element>()
         laidOut.reserveCapacity(rows * newWidth)
         for row in 0..<rows {
-            for slot in 0..<newWidth {
-                laidOut.append(source(slot).map { storage[row * width + $0] } ?? filler)
-            }
+            for old in sources { laidOut.append(old.map { storage[row * width + $0] } ?? filler) }
         }
         storage = laidOut
         width = newWidth

@@ -5,8 +5,8 @@ import CEventJSON
 /// Reusable: it owns a cache of repeated strings and the tape each line is scanned onto. An
 /// event keeps its line's tape and reads its fields from it lazily; once the event is gone
 /// the next line reuses the tape, so a parser whose events do not outlive the next line
-/// allocates almost nothing. Never traps on bad input. A copy of a parser makes its own tape on first use, so copies may be
-/// used on different threads.
+/// allocates almost nothing. Never traps on bad input. A copy of a parser makes its own tape
+/// on first use, so copies may be used on different threads.
 ///
 /// ```swift
 /// var parser = EventParser()

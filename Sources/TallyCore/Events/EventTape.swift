@@ -122,14 +122,9 @@ struct TapeObject: Sendable {
         guard let first = keys.next(), var index = valueToken(of: first) else { return nil }
         while let key = keys.next() {
             guard let nested = TapeObject(tape: tape, token: index) else {
-                // Not an object, or one that is decoded (escapes in keys, many members).
+                // Not an object, or one decoded at once (escapes in keys, many members).
                 guard case .object(let decoded) = value(at: index) else { return nil }
-                var current = decoded[key]
-                while let next = keys.next() {
-                    guard case .object(let object)? = current else { return nil }
-                    current = object[next]
-                }
-                return current
+                return decoded.value(atPath: [key] + IteratorSequence(keys))
             }
             guard let found = nested.valueToken(of: key) else { return nil }
             index = found
@@ -146,9 +141,7 @@ struct TapeObject: Sendable {
 
     /// Every member decoded (a repeated key keeps its first position and its last value).
     func members() -> [JSONObject.Member] {
-        var members: [JSONObject.Member] = []
         var index = token + 1
-        tape.reader.readMembers(of: tape.tokens[token], at: &index, into: &members) { _, _ in }
-        return members
+        return tape.reader.memberList(of: tape.tokens[token], at: &index)
     }
 }

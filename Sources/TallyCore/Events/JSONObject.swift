@@ -64,8 +64,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     private mutating func decodeFromTape() {
         guard let object = tapeObject else { return }
         members = object.members()
-        lookup = .linear
-        if members.count > Self.linearLimit { rebuildIndex() }
+        rebuildIndex()
     }
 
     /// This object with its members decoded (itself when they are).

@@ -55,17 +55,17 @@ struct TapeReader {
     /// `visit` is told each key token and the position its member ended up at.
     @inline(__always)
     func members(of token: cej_token, at index: inout Int, visit: (cej_token, Int) -> Void) -> JSONObject {
-        var members: [JSONObject.Member] = []
-        readMembers(of: token, at: &index, into: &members, visit: visit)
-        return JSONObject(members: members)
+        JSONObject(members: memberList(of: token, at: &index, visit: visit))
     }
 
-    /// Reads the members of the object `token` into `members`, which must be empty (its
-    /// capacity is used when its storage is not shared); see ``members(of:at:visit:)``.
+    /// The members of the object `token` as stored in a ``JSONObject``; see
+    /// ``members(of:at:visit:)``.
     @inline(__always)
-    func readMembers(of token: cej_token, at index: inout Int, into members: inout [JSONObject.Member],
-                     visit: (cej_token, Int) -> Void) {
+    func memberList(of token: cej_token, at index: inout Int, visit: (cej_token, Int) -> Void = { _, _ in })
+        -> [JSONObject.Member]
+    {
         let count = Int(token.length)
+        var members: [JSONObject.Member] = []
         members.reserveCapacity(count)
         var keys = KeySet()
         for _ in 0..<count {
@@ -87,6 +87,7 @@ struct TapeReader {
             }
             visit(keyToken, position)
         }
+        return members
     }
 
     /// The decoded text of a key token and a hash of its bytes (nil for keys over 32 bytes).
