@@ -105,6 +105,8 @@ struct Run: ParsableCommand {
         }
         try finishAndReport(engine, format: format, rejectSink: rejectSink, diagnostics: diagnostics,
                             reportFile: reportFile)
+        // The process ends next: freeing every guest's state one by one would only delay that.
+        _ = Unmanaged.passRetained(engine)
     }
 
     /// Closes the sessions, closes the rejects file, then writes the report to `--output` or

@@ -22,6 +22,19 @@ final class LuaValueRoundTripTests: XCTestCase {
         try roundTrip("héllo, wörld ✓")
     }
 
+    func testConstantKeysSetTheSameFieldsAsStringKeys() throws {
+        let state = try LuaState()
+        state.pushTable()
+        state.push(Int64(1))
+        state.setRawField(constant: "points", of: -2)
+        state.push("x")
+        state.setRawField("points", of: -2)  // the same key, replaced
+        state.push(true)
+        state.setRawField(constant: "sessions", of: -2)
+        XCTAssertEqual(try state.value(at: -1), .table(["points": "x", "sessions": true]))
+        XCTAssertEqual(state.top, 1)
+    }
+
     func testStringsKeepEmbeddedNULs() throws {
         let state = try LuaState()
         try state.push(LuaValue.string("a\0b\0"))

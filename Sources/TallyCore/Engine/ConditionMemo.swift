@@ -77,6 +77,27 @@ struct ConditionMemo: Hashable {
         for index in 0..<Int(count) { hasher.combine(read(at: index)) }
     }
 
+    /// A cheap hash of the reads for ``SharedConditionResults`` (a few multiplications, where
+    /// `Hasher` costs more than the rest of a lookup).
+    var mixedHash: UInt64 {
+        var hash = Self.mix(UInt64(count))
+        for index in 0..<Int(count) {
+            let read = read(at: index)
+            hash = Self.mix(hash ^ read.value)
+            hash = Self.mix(hash ^ (UInt64(read.kind.rawValue) << 32 | UInt64(read.slot)))
+        }
+        return hash
+    }
+
+    /// SplitMix64's finalizer: every input bit affects every output bit.
+    @inline(__always)
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
     /// A memo of `recorded` reads, or nil when there were too many to keep.
     init?(_ recorded: ConditionRecorder) {
         guard !recorded.overflowed else { return nil }
@@ -140,6 +161,69 @@ struct SharedCondition: Hashable {
     /// The condition's column in the engine's memo.
     var column: Int
     var reads: ConditionMemo
+
+    var mixedHash: UInt64 { ConditionMemo.mix(reads.mixedHash ^ UInt64(truncatingIfNeeded: column)) }
+}
+
+/// Condition results by column and values read: a hash table with open addressing (linear
+/// probing) on ``SharedCondition/mixedHash``. It is looked up after most events of a guest whose
+/// points changed, so it avoids `Dictionary`'s SipHash; entries are never removed, only all of
+/// them at once.
+struct SharedConditionResults {
+    private struct Slot {
+        /// 0 when the slot is empty (a key's hash is never 0).
+        var hash: UInt64
+        var result: Bool
+        var key: SharedCondition
+    }
+
+    private var slots: ContiguousArray<Slot> = []
+    private(set) var count = 0
+
+    /// The result remembered for `key`, if any.
+    @inline(__always)
+    subscript(key: SharedCondition) -> Bool? {
+        guard !slots.isEmpty else { return nil }
+        let hash = Self.hash(of: key)
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while slots[index].hash != 0 {
+            if slots[index].hash == hash && slots[index].key == key { return slots[index].result }
+            index = (index + 1) & mask
+        }
+        return nil
+    }
+
+    /// Remembers `result` for `key` (replacing an earlier one).
+    mutating func set(_ result: Bool, for key: SharedCondition) {
+        if (count + 1) * 2 > slots.count { grow() }
+        insert(Slot(hash: Self.hash(of: key), result: result, key: key))
+    }
+
+    @inline(__always)
+    private static func hash(of key: SharedCondition) -> UInt64 { max(1, key.mixedHash) }
+
+    private mutating func insert(_ slot: Slot) {
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: slot.hash) & mask
+        while slots[index].hash != 0 {
+            if slots[index].hash == slot.hash && slots[index].key == slot.key {
+                slots[index].result = slot.result
+                return
+            }
+            index = (index + 1) & mask
+        }
+        slots[index] = slot
+        count += 1
+    }
+
+    private mutating func grow() {
+        let old = slots
+        let empty = Slot(hash: 0, result: false, key: SharedCondition(column: 0, reads: .empty))
+        slots = ContiguousArray(repeating: empty, count: max(64, slots.count * 2))
+        count = 0
+        for slot in old where slot.hash != 0 { insert(slot) }
+    }
 }
 
 /// The reads of the condition being called, while the engine records them.
@@ -182,7 +266,7 @@ extension Engine {
     /// Forgets every remembered condition (new rules, restored guests).
     func resetConditionMemo() {
         conditionMemo = ContiguousArray(repeating: .empty, count: guests.count * memoColumns)
-        sharedConditionResults = [:]
+        sharedConditionResults = SharedConditionResults()
         lastConditionReads = Array(repeating: .empty, count: memoColumns)
     }
 
@@ -238,7 +322,7 @@ extension Engine {
         let column = memoColumnOfOutcomeRule[rule]
         lastConditionReads[column] = memo
         if !memo.readsIdentity, sharedConditionResults.count < Self.sharedConditionLimit {
-            sharedConditionResults[SharedCondition(column: column, reads: memo)] = truth
+            sharedConditionResults.set(truth, for: SharedCondition(column: column, reads: memo))
         }
         return result
     }

@@ -68,7 +68,7 @@ public final class Engine {
     /// What the condition being called reads of the guest.
     var conditionReads = ConditionRecorder()
     /// Condition results by the values read, shared between guests (see ``ConditionMemo``).
-    var sharedConditionResults: [SharedCondition: Bool] = [:]
+    var sharedConditionResults = SharedConditionResults()
     /// Per remembered condition: what its last call read (to look up results for new guests).
     var lastConditionReads: [ConditionMemo] = []
     /// Calls of `when(guest)` conditions answered from the memo.

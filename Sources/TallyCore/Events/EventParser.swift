@@ -72,8 +72,9 @@ public struct EventParser: Sendable {
 
     /// Finds the reserved fields among the top-level keys and builds the event, its other
     /// fields left on a copy of the tape until a rule reads them. Lines whose top-level
-    /// object has escapes in its keys or many members are decoded at once instead.
-    @inline(__always)
+    /// object has escapes in its keys or many members are decoded at once instead. (Not
+    /// inlined: it then builds the result in the caller's return slot instead of copying it.)
+    @inline(never)
     private func event(_ reader: TapeReader, eventTape: EventTape, line: Int)
         -> Result<Event, EventRejection>
     {

@@ -70,7 +70,7 @@ struct ReservedFields {
     /// `revenue`, `experiment`, `variant`, then what `EXPOSURE` requires. Optional fields that
     /// are `null` count as absent; a `null` `guest` falls back to `browser_id`.
     @inline(__always)
-    func event<Values: ReservedValueReader>(fields: JSONObject, line: Int, values: Values)
+    func event<Values: ReservedValueReader>(fields: consuming JSONObject, line: Int, values: Values)
         -> Result<Event, EventRejection>
     {
         guard type >= 0 else { return .failure(.missing("type", line: line)) }
@@ -123,10 +123,10 @@ struct ReservedFields {
             if experiment == nil { return .failure(.exposureMissing("experiment", line: line)) }
             if variant == nil { return .failure(.exposureMissing("variant", line: line)) }
         }
-        return .success(
-            Event(
-                type: upperType, guestID: guestID, timestamp: timestamp, session: session, page: page,
-                revenue: revenue, experiment: experiment, variant: variant, fields: fields, line: line))
+        let event = Event(
+            type: upperType, guestID: guestID, timestamp: timestamp, session: session, page: page,
+            revenue: revenue, experiment: experiment, variant: variant, fields: fields, line: line)
+        return .success(consume event)
     }
 
     private static func guestID<Values: ReservedValueReader>(_ values: Values, _ guest: Int, _ browserID: Int,

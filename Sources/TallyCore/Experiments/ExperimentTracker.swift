@@ -149,7 +149,7 @@ final class ExperimentTracker {
     func assignByHashIfEligible(_ event: Event, guest: Int, engine: Engine) {
         guard entry(ofGuest: guest) == Self.undecided, let hashAssignment, let eligible else { return }
         if let conclusion, conclusion.stopsAssignment { return }
-        guard engine.matches(eligible, event, rule: rule) else { return }
+        guard engine.matches(eligible, event, rule: self) else { return }  // self: no copy of `rule`
         guard var variant = hashAssignment.variantIndex(forGuest: engine.guests[guest].id) else {
             setEntry(-1, ofGuest: guest)
             return
@@ -255,4 +255,11 @@ struct SessionScratch: Equatable, Codable, Sendable {
     var firstViewMatched = false
     var anyViewMatched = false
     var lastViewMatched = false
+}
+
+/// Errors in `eligible` are the experiment's; the tracker stands for its rule so that checking
+/// an event does not copy the rule.
+extension ExperimentTracker: RuleDeclaration {
+    var errorID: String { rule.errorID }
+    var position: SourcePosition { rule.position }
 }

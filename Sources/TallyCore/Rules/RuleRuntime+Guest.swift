@@ -35,18 +35,25 @@ extension RuleRuntime {
     /// making a Lua string of every guest's id would cost more than the rules.
     func refreshGuestScalars() {
         guard scalarsStale, let guest else { return }
+        scalarsStale = false
+        let scalars = (points: guest.points, sessions: guest.sessionCount)
+        // Most events leave both as they were for the same guest: nothing to write then.
+        if !guestIDStale, let cached = cachedScalars,
+           cached.points.bitPattern == scalars.points.bitPattern, cached.sessions == scalars.sessions {
+            return
+        }
         state.pushPinned(guestScalarsSlot)
         if guestIDStale {
             state.pushNil()
-            state.setRawField("id", of: -2)
+            state.setRawField(constant: "id", of: -2)
             guestIDStale = false
         }
-        state.push(guest.points)
-        state.setRawField("points", of: -2)
-        state.push(guest.sessionCount)
-        state.setRawField("sessions", of: -2)
+        state.push(scalars.points)
+        state.setRawField(constant: "points", of: -2)
+        state.push(scalars.sessions)
+        state.setRawField(constant: "sessions", of: -2)
         state.pop()
-        scalarsStale = false
+        cachedScalars = scalars
     }
 
     private func currentGuest() throws -> GuestAccess {
@@ -63,7 +70,7 @@ extension RuleRuntime {
             if !guestIDStale {  // the cache holds this guest's scalars: keep the id there too
                 lua.pushPinned(guestScalarsSlot)
                 lua.pushCopy(of: -2)
-                lua.setRawField("id", of: -2)
+                lua.setRawField(constant: "id", of: -2)
                 lua.pop()
             }
         case "points": lua.push(guest.points)

@@ -11,7 +11,9 @@ public final class RuleRuntime {
     let state: LuaState
 
     /// The guest rule functions currently see.
-    public var guest: GuestAccess?
+    public var guest: GuestAccess? {
+        didSet { guestChanged() }
+    }
     /// Receives `count(name, by)` calls.
     public var onCount: (String, Double) -> Void = { _, _ in }
     /// Receives `log(...)` lines (already rate-limited).
@@ -35,12 +37,18 @@ public final class RuleRuntime {
     var consoleEnvironment: LuaRef?
     /// The guest's `id`, `points` and `sessions`, read by the proxy without a host call.
     var guestScalars: LuaRef! {
-        didSet { guestScalarsSlot = guestScalars.slot }
+        didSet {
+            guestScalarsSlot = guestScalars.slot
+            cachedScalars = nil
+        }
     }
     /// True when the guest's scalars in the proxy may be out of date (a new event, new points).
     var scalarsStale = true
     /// True when the guest's id in the proxy's cache may be another guest's.
     var guestIDStale = true
+    /// The points and sessions last copied into the proxy's cache (for the guest whose id is
+    /// there unless ``guestIDStale``): nil when they must be copied again.
+    var cachedScalars: (points: Double, sessions: Int)?
     /// The event table of the current event, built on first use (the slot is reused).
     private var eventTable: LuaRef!
     private var eventTableSlot = LuaRegistrySlot.unset
@@ -163,7 +171,7 @@ public final class RuleRuntime {
         if eventTableSerial != eventSerial {
             EventTableBuilder(state: state).push(currentFields)
             state.push(currentType)
-            state.setRawField("type", of: -2)
+            state.setRawField(constant: "type", of: -2)
             eventTable.replace(popping: state)
             eventTableSerial = eventSerial
         }

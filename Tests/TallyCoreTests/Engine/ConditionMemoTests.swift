@@ -139,4 +139,63 @@ import Testing
         engine.ingest(parsed)
         #expect(engine.report().outcomes[0].reached == 1)
     }
+
+    /// A memo of `count` reads of points with the given values (by running a condition that
+    /// reads them through the recorder).
+    static func memo(points: [Double]) -> ConditionMemo {
+        var recorder = ConditionRecorder()
+        recorder.start()
+        for (slot, value) in points.enumerated() {
+            recorder.note(.goal, slot: UInt32(slot), value: value.bitPattern)
+        }
+        return ConditionMemo(recorder)!
+    }
+
+    @Test func sharedResultsAreFoundByColumnAndValuesRead() {
+        var results = SharedConditionResults()
+        let twelve = SharedCondition(column: 0, reads: Self.memo(points: [12]))
+        #expect(results[twelve] == nil)
+        results.set(false, for: twelve)
+        results.set(true, for: SharedCondition(column: 0, reads: Self.memo(points: [20])))
+        #expect(results[twelve] == false)
+        #expect(results[SharedCondition(column: 0, reads: Self.memo(points: [20]))] == true)
+        // Another condition, or other values, or another number of reads: not known.
+        #expect(results[SharedCondition(column: 1, reads: Self.memo(points: [12]))] == nil)
+        #expect(results[SharedCondition(column: 0, reads: Self.memo(points: [13]))] == nil)
+        #expect(results[SharedCondition(column: 0, reads: Self.memo(points: [12, 0]))] == nil)
+        // Setting again replaces the result without adding an entry.
+        results.set(true, for: twelve)
+        #expect(results[twelve] == true)
+        #expect(results.count == 2)
+    }
+
+    @Test func sharedResultsKeepEveryEntryAsTheTableGrows() {
+        var results = SharedConditionResults()
+        let keys = (0..<5000).map { SharedCondition(column: $0 % 3, reads: Self.memo(points: [Double($0), 1])) }
+        for (offset, key) in keys.enumerated() { results.set(offset % 7 == 0, for: key) }
+        #expect(results.count == 5000)
+        #expect(keys.indices.allSatisfy { results[keys[$0]] == ($0 % 7 == 0) })
+        #expect(results[SharedCondition(column: 0, reads: Self.memo(points: [5000, 1]))] == nil)
+    }
+
+    /// The proxy's cache of points and sessions is written only when they changed for the same
+    /// guest; every call must still see the guest's own, current values.
+    @Test func everyCallSeesTheCurrentGuestsPointsAndSessions() throws {
+        let rules = """
+            goal "form" { on = "FORM", points = 10 }
+            goal "seen" {
+              on = "VIEW",
+              where = function(e, guest)
+                count(guest.id .. " " .. guest.points .. " " .. guest.sessions)
+                return false
+              end,
+            }
+            """
+        let lines = [event("VIEW", "a", 0), event("VIEW", "a", 1), event("FORM", "a", 2), event("VIEW", "a", 3),
+                     event("VIEW", "b", 4), event("VIEW", "a", 5), event("VIEW", "a", 4_000_000)]
+        let report = try EngineHarness(rules: rules).report(lines)
+        let counters = Dictionary(uniqueKeysWithValues: report.counters.map { ($0.name, $0.value) })
+        #expect(counters == ["a 0.0 1": 2, "a 10.0 1": 2, "b 0.0 1": 1, "a 10.0 2": 1])
+    }
 }
+
