@@ -27,9 +27,17 @@ extension EventFilter {
         case nil: return true
         case .fields(let expectations)?:
             for expectation in expectations {
+                let isType = expectation.path.count == 1 && expectation.path[0] == "type"
+                // Most expectations are strings: compared on the line's bytes when they can be.
+                if !isType, case .string(let wanted) = expectation.expected, let onTape = event.fields.tapeObject,
+                   let equal = onTape.stringEquals(atPath: expectation.path, wanted)
+                {
+                    if equal == expectation.negated { return false }
+                    continue
+                }
                 let value: JSONValue?
                 if expectation.path.count == 1 {
-                    value = expectation.path[0] == "type" ? .string(event.type) : event.fields[expectation.path[0]]
+                    value = isType ? .string(event.type) : event.fields[expectation.path[0]]
                 } else {
                     value = event.fields.value(atPath: expectation.path)
                 }

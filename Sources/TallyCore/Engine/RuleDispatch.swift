@@ -27,6 +27,9 @@ struct RuleDispatch {
     /// The goal and outcome numbers of every remembered list, back to back.
     private(set) var ruleNumbers = ContiguousArray<Int>()
     private var entries: [TypeEntry] = []
+    /// Per type entry: page → position in `pageLists` of those whose page matcher matches it
+    /// (or that have none). Apart from the entries, so looking a page up copies no entry.
+    private var pagesOfEntry: [StringIndex] = []
     private var entryOfType = StringIndex()
     /// Every remembered page list, for all types.
     private var pageLists = ContiguousArray<Candidates>()
@@ -39,9 +42,6 @@ struct RuleDispatch {
         var onMatched: Candidates
         /// For events without a page: those without a page matcher.
         var withoutPage: Candidates
-        /// Page → position in `pageLists` of those whose page matcher matches it (or that
-        /// have none).
-        var byPage = StringIndex()
     }
 
     init(goals: [EventFilter], outcomes: [EventFilter]) {
@@ -63,14 +63,14 @@ struct RuleDispatch {
         }
         let index = lastEntry
         guard let page else { return entries[index].withoutPage }
-        if let known = entries[index].byPage.find(page) { return pageLists[known] }
-        guard entries[index].byPage.count < Self.pageLimit else { return entries[index].onMatched }
+        if let known = pagesOfEntry[index].find(page) { return pageLists[known] }
+        guard pagesOfEntry[index].count < Self.pageLimit else { return entries[index].onMatched }
         let onMatched = entries[index].onMatched
         let matching = Candidates(
             goals: remember(ruleNumbers[onMatched.goals].filter { goalFilters[$0].page?.matches(page) ?? true }),
             outcomes: remember(ruleNumbers[onMatched.outcomes].filter { outcomeFilters[$0].page?.matches(page) ?? true }),
             pageChecked: true)
-        _ = entries[index].byPage.findOrInsert(page, value: pageLists.count)
+        _ = pagesOfEntry[index].findOrInsert(page, value: pageLists.count)
         pageLists.append(matching)
         return matching
     }
@@ -83,6 +83,7 @@ struct RuleDispatch {
             withoutPage: Candidates(goals: remember(goals.filter { goalFilters[$0].page == nil }),
                                     outcomes: remember(outcomes.filter { outcomeFilters[$0].page == nil }),
                                     pageChecked: true)))
+        pagesOfEntry.append(StringIndex())
         _ = entryOfType.findOrInsert(type, value: entries.count - 1)
         return entries.count - 1
     }

@@ -1,4 +1,9 @@
 import CEventJSON
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A copy of one line's bytes and the scanner's tokens for it, from which a ``JSONObject``
 /// reads its members lazily: most fields of most events are never read by any rule, so they
@@ -100,8 +105,8 @@ struct TapeObject: Sendable {
             for _ in 0..<writtenCount {
                 let keyToken = tokens[index]
                 if Int(keyToken.length) == wanted.count,
-                   UnsafeBufferPointer(start: tape.bytes + Int(keyToken.start), count: wanted.count)
-                    .elementsEqual(wanted) {
+                   wanted.isEmpty || memcmp(tape.bytes + Int(keyToken.start), wanted.baseAddress!, wanted.count) == 0
+                {
                     found = index + 1
                 }
                 index = Int(tokens[index + 1].next)
@@ -130,6 +135,33 @@ struct TapeObject: Sendable {
             index = found
         }
         return value(at: index)
+    }
+
+    /// Whether the value at `path` is the string `wanted`, told from the line's bytes without
+    /// decoding it: false when a key is missing; nil when the bytes cannot tell (the value is
+    /// not a string, has escapes, or either text is not ASCII, where Swift compares canonical
+    /// equivalence), or a step is an object that was decoded at once.
+    func stringEquals(atPath path: [String], _ wanted: String) -> Bool? {
+        guard let first = path.first else { return nil }
+        guard var index = valueToken(of: first) else { return false }
+        for key in path.dropFirst() {
+            guard let nested = TapeObject(tape: tape, token: index) else {
+                return tape.tokens[index].kind == TapeReader.kindObject ? nil : false
+            }
+            guard let found = nested.valueToken(of: key) else { return false }
+            index = found
+        }
+        let token = tape.tokens[index]
+        guard token.kind == TapeReader.kindString, token.flags & TapeReader.flagEscaped == 0 else { return nil }
+        let bytes = UnsafeBufferPointer(start: tape.bytes + Int(token.start), count: Int(token.length))
+        let verdict = wanted.utf8.withContiguousStorageIfAvailable { wanted -> Bool? in
+            if bytes.count == wanted.count, wanted.isEmpty || memcmp(bytes.baseAddress!, wanted.baseAddress!, wanted.count) == 0 {
+                return true
+            }
+            let asciiOnly = token.flags & TapeReader.flagNonASCII == 0 && !wanted.contains { $0 >= 0x80 }
+            return asciiOnly ? false : nil
+        }
+        return verdict ?? nil
     }
 
     /// The value whose token is at `index`, nested objects kept on the tape where they can be.

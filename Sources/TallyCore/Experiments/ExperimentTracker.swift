@@ -12,8 +12,19 @@ final class ExperimentTracker {
     private(set) var assignsByHash = false
     /// `rule.variants`' ids, read on every exposure without copying `rule`.
     private var variantIDs: [String] = []
-    private var hashAssignment: HashAssignment?
-    private var eligible: EventFilter?
+    /// `assign = "hash"`: the hash and the `eligible` filter, in one object so that checking an
+    /// event costs one reference count instead of copies of both.
+    private var hashPlan: HashPlan?
+
+    private final class HashPlan {
+        let assignment: HashAssignment
+        let eligible: EventFilter
+
+        init(assignment: HashAssignment, eligible: EventFilter) {
+            self.assignment = assignment
+            self.eligible = eligible
+        }
+    }
 
     var exposed: [Int]
     var multipleExposures = 0
@@ -64,7 +75,11 @@ final class ExperimentTracker {
     }
 
     /// Where a concluded experiment stands; its figures are frozen from then on.
-    var conclusion: ExperimentConclusion?
+    var conclusion: ExperimentConclusion? {
+        didSet { assignmentAfterConclusion = conclusion.map { ($0.stopsAssignment, $0.assignedVariant) } }
+    }
+    /// What ``conclusion`` says about new assignments, read on every event without copying it.
+    private var assignmentAfterConclusion: (stops: Bool, variant: Int?)?
     /// The latest evaluation (status, winner, leading, action).
     var evaluation = ExperimentEvaluation()
 
@@ -85,12 +100,12 @@ final class ExperimentTracker {
         metricRefs = ContiguousArray(metrics.map(Unmanaged.passUnretained))
         if case .hash(let traffic, let eligible) = rule.assignment {
             assignsByHash = true
-            hashAssignment = HashAssignment(seed: rule.id, weights: rule.variants.map(\.weight), coverage: traffic)
-            self.eligible = eligible
+            hashPlan = HashPlan(
+                assignment: HashAssignment(seed: rule.id, weights: rule.variants.map(\.weight), coverage: traffic),
+                eligible: eligible)
         } else {
             assignsByHash = false
-            hashAssignment = nil
-            eligible = nil
+            hashPlan = nil
         }
     }
 
@@ -147,14 +162,14 @@ final class ExperimentTracker {
     /// `assign = "hash"`: on the guest's first event matching `eligible`, assign it the way
     /// GrowthBook does (or leave it out for good). A post-test action may redirect or stop it.
     func assignByHashIfEligible(_ event: Event, guest: Int, engine: Engine) {
-        guard entry(ofGuest: guest) == Self.undecided, let hashAssignment, let eligible else { return }
-        if let conclusion, conclusion.stopsAssignment { return }
-        guard engine.matches(eligible, event, rule: self) else { return }  // self: no copy of `rule`
-        guard var variant = hashAssignment.variantIndex(forGuest: engine.guests[guest].id) else {
+        guard entry(ofGuest: guest) == Self.undecided, let hashPlan else { return }
+        if assignmentAfterConclusion?.stops == true { return }
+        guard engine.matches(hashPlan.eligible, event, rule: self) else { return }  // self: no copy of `rule`
+        guard var variant = hashPlan.assignment.variantIndex(forGuest: engine.guests[guest].id) else {
             setEntry(-1, ofGuest: guest)
             return
         }
-        if let forced = conclusion?.assignedVariant { variant = forced }
+        if let forced = assignmentAfterConclusion?.variant { variant = forced }
         enroll(guest: guest, variant: variant, engine: engine)
     }
 

@@ -227,6 +227,11 @@ struct JSONWriter {
     /// Appends `text` as a JSON string literal.
     static func appendQuoted(_ text: String, to output: inout String) {
         output += "\""
+        if !text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+            output += text  // nothing to escape (nearly every name and id)
+            output += "\""
+            return
+        }
         var start = text.unicodeScalars.startIndex
         var index = start
         let scalars = text.unicodeScalars

@@ -30,6 +30,41 @@ import Testing
         #expect(object == (try decoded(line)))
     }
 
+    @Test func stringsAreComparedOnTheLinesBytesWhenTheyCanBe() throws {
+        let line = #"{"# + base + #","utm":{"medium":"cpc","n":3},"form":"pric\u0069ng","city":"Zürich","a":"x","a":"y"}"#
+        let object = try #require(try fields(line).tapeObject)
+        #expect(object.stringEquals(atPath: ["utm", "medium"], "cpc") == true)
+        #expect(object.stringEquals(atPath: ["utm", "medium"], "cpm") == false)
+        #expect(object.stringEquals(atPath: ["utm", "source"], "cpc") == false)    // missing key
+        #expect(object.stringEquals(atPath: ["type", "x"], "VIEW") == false)       // not an object
+        #expect(object.stringEquals(atPath: ["a"], "y") == true)                   // the last value
+        #expect(object.stringEquals(atPath: ["a"], "x") == false)
+        // Left to the decoded comparison: numbers, escapes, non-ASCII text that differs.
+        #expect(object.stringEquals(atPath: ["utm", "n"], "3") == nil)
+        #expect(object.stringEquals(atPath: ["form"], "pricing") == nil)
+        #expect(object.stringEquals(atPath: ["city"], "Zürich") == true)
+        #expect(object.stringEquals(atPath: ["city"], "Zu\u{308}rich") == nil)     // canonically equal
+        #expect(object.stringEquals(atPath: ["guest"], "Zu\u{308}rich") == nil)
+    }
+
+    @Test func whereMatchesTheSameOnTheTapeAsDecoded() throws {
+        let rules = """
+            goal "cpc" { on = "VIEW", where = { ["utm.medium"] = "cpc" } }
+            goal "not_cpc" { on = "VIEW", where = { ["utm.medium"] = not_equal("cpc") } }
+            goal "three" { on = "VIEW", where = { n = "3" } }
+            goal "umlaut" { on = "VIEW", where = { city = "Zu\u{0308}rich" } }
+            goal "escaped" { on = "VIEW", where = { form = "pricing" } }
+            """
+        let lines = [
+            #"{"type":"VIEW","guest":"a","ts":1,"utm":{"medium":"cpc"},"n":3,"city":"Zürich","form":"pric\u0069ng"}"#,
+            #"{"type":"VIEW","guest":"a","ts":2,"utm":{"medium":"email"},"n":"3"}"#,
+            #"{"type":"VIEW","guest":"a","ts":3,"utm":"cpc"}"#,
+        ]
+        let report = try EngineHarness(rules: rules).report(lines)
+        let reached = Dictionary(uniqueKeysWithValues: report.goals.map { ($0.id, $0.reached) })
+        #expect(reached == ["cpc": 1, "not_cpc": 2, "three": 2, "umlaut": 1, "escaped": 1])
+    }
+
     @Test func repeatedKeysTakeTheLastValueInTheFirstPosition() throws {
         let line = "{\(base),\"a\":1,\"b\":2,\"a\":3}"
         let object = try fields(line)
