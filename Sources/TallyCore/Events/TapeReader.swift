@@ -110,9 +110,9 @@ struct TapeReader {
     func string(_ token: cej_token) -> String {
         let raw = rawBytes(token)
         if token.flags & Self.flagEscaped == 0 {
-            // Strings of up to 15 bytes are stored inline (no allocation): build them. Longer
-            // ones (pages, URLs, ids) come from the cache when they repeat, sharing storage.
-            if raw.count > 15, let cache, let key = StringCache.Key(raw) { return cache.string(raw, key: key) }
+            // Repeated strings of up to 32 bytes (types, pages, ids) come from the cache: longer
+            // ones share storage, and short ones skip the UTF-8 check the scanner already made.
+            if let cache, let key = StringCache.Key(raw) { return cache.string(raw, key: key) }
             return String(decoding: raw, as: UTF8.self)
         }
         return String(unsafeUninitializedCapacity: raw.count) { buffer in
