@@ -15,6 +15,22 @@ struct EventTableBuilder {
             pushObject(at: onTape.token, of: onTape.tape)
             return
         }
+        pushDecoded(object)
+    }
+
+    /// Pushes a table of an event's fields with `type` set to `type` (the event's upper-cased
+    /// type, whatever the line's `type` says). Stack: +1.
+    func pushEvent(_ fields: JSONObject, type: String) {
+        if let onTape = fields.tapeObject {
+            pushObject(at: onTape.token, of: onTape.tape, skippingType: true)
+        } else {
+            pushDecoded(fields)
+        }
+        state.push(type)
+        state.setRawField(constant: "type", of: -2)
+    }
+
+    private func pushDecoded(_ object: JSONObject) {
         state.pushTable(fieldCapacity: object.count)
         for (key, value) in object {
             push(value)
@@ -43,16 +59,27 @@ struct EventTableBuilder {
 
     /// Pushes the object whose token is at `index` on `tape` (a repeated key ends up with its
     /// last value, as when decoded). Stack: +1.
-    private func pushObject(at index: Int, of tape: EventTape) {
+    /// `skippingType` leaves out members named `type` (the caller sets it).
+    private func pushObject(at index: Int, of tape: EventTape, skippingType: Bool = false) {
         let object = tape.tokens[index]
         state.pushTable(fieldCapacity: Int(object.length))
         var position = index + 1
         for _ in 0..<Int(object.length) {
-            pushString(tape.tokens[position], of: tape)
-            pushValue(at: position + 1, of: tape)
-            state.rawSet(in: -3)
+            let key = tape.tokens[position]
+            if !(skippingType && Self.isType(key, of: tape)) {
+                pushString(key, of: tape)
+                pushValue(at: position + 1, of: tape)
+                state.rawSet(in: -3)
+            }
             position = Int(tape.tokens[position + 1].next)
         }
+    }
+
+    /// True when the key token is `type` as written (no escapes).
+    private static func isType(_ key: cej_token, of tape: EventTape) -> Bool {
+        guard key.length == 4, key.flags & TapeReader.flagEscaped == 0 else { return false }
+        let bytes = tape.bytes + Int(key.start)
+        return bytes[0] == 0x74 && bytes[1] == 0x79 && bytes[2] == 0x70 && bytes[3] == 0x65  // "type"
     }
 
     /// Pushes the value whose token is at `index` on `tape`. Stack: +1.

@@ -169,9 +169,7 @@ public final class RuleRuntime {
 
     private func pushEventTable() {
         if eventTableSerial != eventSerial {
-            EventTableBuilder(state: state).push(currentFields)
-            state.push(currentType)
-            state.setRawField(constant: "type", of: -2)
+            EventTableBuilder(state: state).pushEvent(currentFields, type: currentType)
             eventTable.replace(popping: state)
             eventTableSerial = eventSerial
         }

@@ -146,6 +146,29 @@ final class EngineGoalTests: XCTestCase {
         XCTAssertTrue(report.ruleErrors.isEmpty, "\(report.ruleErrors)")
     }
 
+    func testEventTablesHaveTheUpperCasedTypeOnce() throws {
+        // `e.type` is the event's type as the engine sees it, whatever case the line used, on
+        // tape lines and on lines decoded at once alike.
+        let harness = EngineHarness(rules: """
+            goal "typed" {
+              on = "video",
+              where = function(e)
+                local keys = 0
+                for key in pairs(e) do if key == "type" then keys = keys + 1 end end
+                return e.type == "VIDEO" and keys == 1
+              end,
+            }
+            """)
+        let many = (0..<20).map { ",\"pad\($0)\":\($0)" }.joined()
+        let report = try harness.report([
+            event("video", "a", 0, #""percent":50"#),
+            event("Video", "b", 1, #""percent":50"# + many),
+            event("VIDEO", "c", 2, #""esc\u0061ped":1"#),
+        ])
+        XCTAssertEqual(report.goals.map(\.reached), [3])
+        XCTAssertTrue(report.ruleErrors.isEmpty, "\(report.ruleErrors)")
+    }
+
     func testRuleErrorsAreIsolatedAndCounted() throws {
         let harness = EngineHarness(rules: """
             goal "fragile" {
