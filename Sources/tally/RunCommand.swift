@@ -87,14 +87,12 @@ struct Run: ParsableCommand {
             let name = reader.name == LineReader.standardInputName ? "stdin" : reader.name
             do {
                 try reader.readAll { line in
-                    let parsed = parser.parse(line)
-                    switch consume parsed {
-                    case .success(let event):
-                        if let rejection = engine.ingest(event) {
-                            rejectSink.write(rejection.description(file: name) + "\n")
-                        }
-                    case .failure(let rejection):
+                    // A local, so the engine borrows it (a captured variable would be copied).
+                    var event = Event.placeholder
+                    if let rejection = parser.parse(line, into: &event) {
                         engine.countRejected()
+                        rejectSink.write(rejection.description(file: name) + "\n")
+                    } else if let rejection = engine.ingest(event) {
                         rejectSink.write(rejection.description(file: name) + "\n")
                     }
                 }

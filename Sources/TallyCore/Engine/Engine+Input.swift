@@ -6,11 +6,11 @@ extension Engine {
     public func ingest(files paths: [String], onReject: (_ input: String, _ rejection: EventRejection) -> Void) throws {
         var parser = EventParser()
         try LineReader.readFiles(paths) { name, line in
-            switch parser.parse(line) {
-            case .success(let event):
-                if let rejection = ingest(event) { onReject(name, rejection) }
-            case .failure(let rejection):
+            var event = Event.placeholder  // a local: the engine borrows it
+            if let rejection = parser.parse(line, into: &event) {
                 countRejected()
+                onReject(name, rejection)
+            } else if let rejection = ingest(event) {
                 onReject(name, rejection)
             }
         }

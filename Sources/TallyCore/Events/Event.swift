@@ -62,6 +62,11 @@ public struct Event: Sendable, Equatable {
 }
 
 extension Event {
+    /// An event with no content, for ``EventParser/parse(_:into:)`` to write lines into.
+    public static let placeholder = Event(
+        type: "", guestID: CompactString(""), timestamp: 0, session: nil, page: nil, revenue: nil, experiment: nil,
+        variant: nil, fields: JSONObject(), line: 0)
+
     /// True for an `EXPOSURE` event (the byte count is checked first: most events are
     /// told apart without a string comparison).
     @inline(__always)

@@ -17,6 +17,9 @@ import CEventJSON
 ///     }
 /// }
 /// ```
+///
+/// Hot loops use ``parse(_:into:)`` instead: it writes the line into an event the caller
+/// owns, where returning a new one copies every field once more.
 public struct EventParser: Sendable {
     private var tape: TapeStorage
 
@@ -27,15 +30,37 @@ public struct EventParser: Sendable {
 
     /// Parses the bytes of one line (without its line break) numbered `line` (1-based).
     public mutating func parse(_ bytes: UnsafeRawBufferPointer, line: Int) -> Result<Event, EventRejection> {
+        var event = Event.placeholder
+        if let rejection = parse(bytes, line: line, into: &event) { return .failure(rejection) }
+        return .success(event)
+    }
+
+    /// Parses the bytes of one line into `event`, returning nil, or the rejection (`event` is
+    /// then left with no fields). The fast way to read many lines: `event` is reused, and its
+    /// old fields are let go of first, so their tape can take the new line.
+    public mutating func parse(_ bytes: UnsafeRawBufferPointer, line: Int, into event: inout Event) -> EventRejection? {
+        event.fields = JSONObject()
         guard bytes.count <= EventRejection.maxLineLength else {
-            return .failure(.lineTooLong(line: line, byteCount: bytes.count))
+            return .lineTooLong(line: line, byteCount: bytes.count)
         }
         let (result, eventTape) = scan(bytes)
         guard result.code == Int32(CEJ_OK) else {
-            return .failure(.syntax(code: result.code, offset: Int(result.offset), bytes: bytes, line: line))
+            return .syntax(code: result.code, offset: Int(result.offset), bytes: bytes, line: line)
         }
-        return event(TapeReader(tokens: eventTape.tokens, input: eventTape.bytes, cache: tape.cache),
-                     eventTape: eventTape, line: line)
+        return fill(&event, TapeReader(tokens: eventTape.tokens, input: eventTape.bytes, cache: tape.cache),
+                    eventTape: eventTape, line: line)
+    }
+
+    /// Parses a line handed out by ``LineReader`` into `event` (see ``parse(_:line:into:)``).
+    @inlinable
+    public mutating func parse(_ line: LineReader.Line, into event: inout Event) -> EventRejection? {
+        switch line {
+        case .text(let bytes, let number):
+            return parse(bytes, line: number, into: &event)
+        case .oversize(let byteCount, let number):
+            event.fields = JSONObject()
+            return .lineTooLong(line: number, byteCount: byteCount)
+        }
     }
 
     /// Parses a line handed out by ``LineReader``; an oversize line is rejected.
@@ -70,33 +95,30 @@ public struct EventParser: Sendable {
         return (result, eventTape)
     }
 
-    /// Finds the reserved fields among the top-level keys and builds the event, its other
-    /// fields left on a copy of the tape until a rule reads them. Lines whose top-level
-    /// object has escapes in its keys or many members are decoded at once instead. (Not
-    /// inlined: it then builds the result in the caller's return slot instead of copying it.)
-    @inline(never)
-    private func event(_ reader: TapeReader, eventTape: EventTape, line: Int)
-        -> Result<Event, EventRejection>
-    {
+    /// Finds the reserved fields among the top-level keys and writes the event into `event`,
+    /// its other fields left on a copy of the tape until a rule reads them. Lines whose
+    /// top-level object has escapes in its keys or many members are decoded at once instead.
+    @inline(__always)
+    private func fill(_ event: inout Event, _ reader: TapeReader, eventTape: EventTape, line: Int) -> EventRejection? {
         let top = reader.tokens[0]
         guard top.kind == TapeReader.kindObject else {
-            return .failure(.notAnObject(line: line, found: TapeReader.kindName(top)))
+            return .notAnObject(line: line, found: TapeReader.kindName(top))
         }
-        guard Int(top.length) <= JSONObject.linearLimit else { return decodedEvent(reader, line: line) }
+        guard Int(top.length) <= JSONObject.linearLimit else { return fillDecoded(&event, reader, line: line) }
         var reserved = ReservedFields()
         var index = 1
         for _ in 0..<Int(top.length) {
             let keyToken = reader.tokens[index]
-            guard keyToken.flags & TapeReader.flagEscaped == 0 else { return decodedEvent(reader, line: line) }
+            guard keyToken.flags & TapeReader.flagEscaped == 0 else { return fillDecoded(&event, reader, line: line) }
             if let field = ReservedField(reader.rawBytes(keyToken)) { reserved.set(field, at: index + 1) }
             index = Int(reader.tokens[index + 1].next)
         }
         let fields = JSONObject(tape: TapeObject(topLevelOf: eventTape))
-        return reserved.event(fields: fields, line: line, values: TapeReservedValues(reader: reader))
+        return reserved.fill(&event, fields: fields, line: line, values: TapeReservedValues(reader: reader))
     }
 
     /// Decodes every member at once, noting reserved fields by the decoded key.
-    private func decodedEvent(_ reader: TapeReader, line: Int) -> Result<Event, EventRejection> {
+    private func fillDecoded(_ event: inout Event, _ reader: TapeReader, line: Int) -> EventRejection? {
         var reserved = ReservedFields()
         var index = 1
         let fields = reader.members(of: reader.tokens[0], at: &index) { keyToken, position in
@@ -105,7 +127,7 @@ public struct EventParser: Sendable {
                 ? ReservedField(reader.rawBytes(keyToken)) : ReservedField(reader.string(keyToken))
             if let field { reserved.set(field, at: position) }
         }
-        return reserved.event(fields: fields, line: line, values: DecodedReservedValues(fields: fields))
+        return reserved.fill(&event, fields: fields, line: line, values: DecodedReservedValues(fields: fields))
     }
 
     /// Validates `bytes` as one JSON value and returns it (tests and tools; events use

@@ -63,40 +63,39 @@ struct ReservedFields {
         }
     }
 
-    /// Validates the fields and builds the event, or says what is wrong. `values` reads the
-    /// values at the noted positions.
+    /// Validates the fields and writes the event into `event`, or says what is wrong (`event`
+    /// then left as it was). `values` reads the values at the noted positions. The fields are
+    /// moved in one by one: building a new event and returning it copied every field once more.
     ///
     /// Order of checks: `type`, `guest` (or `browser_id`), `ts`, then `session`, `page`,
     /// `revenue`, `experiment`, `variant`, then what `EXPOSURE` requires. Optional fields that
     /// are `null` count as absent; a `null` `guest` falls back to `browser_id`.
     @inline(__always)
-    func event<Values: ReservedValueReader>(fields: consuming JSONObject, line: Int, values: Values)
-        -> Result<Event, EventRejection>
-    {
-        guard type >= 0 else { return .failure(.missing("type", line: line)) }
+    func fill<Values: ReservedValueReader>(_ event: inout Event, fields: consuming JSONObject, line: Int,
+                                           values: Values) -> EventRejection? {
+        guard type >= 0 else { return .missing("type", line: line) }
         guard case .string(let rawType) = values.value(type), !rawType.isEmpty else {
-            return .failure(
-                .wrongType("type", expected: "a non-empty string", found: values.value(type), line: line))
+            return .wrongType("type", expected: "a non-empty string", found: values.value(type), line: line)
         }
         let guestID: CompactString
         switch Self.guestID(values, guest, browserID, line) {
         case .success(let id): guestID = id
-        case .failure(let rejection): return .failure(rejection)
+        case .failure(let rejection): return rejection
         }
         let timestamp: Int64
         switch Self.timestamp(values, ts, line) {
         case .success(let ms): timestamp = ms
-        case .failure(let rejection): return .failure(rejection)
+        case .failure(let rejection): return rejection
         }
         let session: String?
         switch Self.optionalString(values, self.session, "session", line) {
         case .success(let value): session = value
-        case .failure(let rejection): return .failure(rejection)
+        case .failure(let rejection): return rejection
         }
         let page: String?
         switch Self.optionalString(values, self.page, "page", line) {
         case .success(let value): page = value
-        case .failure(let rejection): return .failure(rejection)
+        case .failure(let rejection): return rejection
         }
         var revenue: Double? = nil
         if self.revenue >= 0 {
@@ -105,28 +104,35 @@ struct ReservedFields {
             case .int(let i): revenue = Double(i)
             case .number(let d) where d.isFinite: revenue = d
             case let other:
-                return .failure(.wrongType("revenue", expected: "a finite number", found: other, line: line))
+                return .wrongType("revenue", expected: "a finite number", found: other, line: line)
             }
         }
         let experiment: String?
         switch Self.optionalString(values, self.experiment, "experiment", line) {
         case .success(let value): experiment = value
-        case .failure(let rejection): return .failure(rejection)
+        case .failure(let rejection): return rejection
         }
         let variant: String?
         switch Self.optionalString(values, self.variant, "variant", line) {
         case .success(let value): variant = value
-        case .failure(let rejection): return .failure(rejection)
+        case .failure(let rejection): return rejection
         }
         let upperType = Self.upperCased(rawType)
         if upperType.utf8.count == 8 && upperType == "EXPOSURE" {
-            if experiment == nil { return .failure(.exposureMissing("experiment", line: line)) }
-            if variant == nil { return .failure(.exposureMissing("variant", line: line)) }
+            if experiment == nil { return .exposureMissing("experiment", line: line) }
+            if variant == nil { return .exposureMissing("variant", line: line) }
         }
-        let event = Event(
-            type: upperType, guestID: guestID, timestamp: timestamp, session: session, page: page,
-            revenue: revenue, experiment: experiment, variant: variant, fields: fields, line: line)
-        return .success(consume event)
+        event.type = upperType
+        event.guestID = guestID
+        event.timestamp = timestamp
+        event.session = session
+        event.page = page
+        event.revenue = revenue
+        event.experiment = experiment
+        event.variant = variant
+        event.fields = fields
+        event.line = line
+        return nil
     }
 
     private static func guestID<Values: ReservedValueReader>(_ values: Values, _ guest: Int, _ browserID: Int,

@@ -21,6 +21,7 @@ extension Engine {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return counts }
         var start = 0
         var number = firstLine
+        var event = Event.placeholder  // each line is parsed into it, and the engine borrows it
         while start < bytes.count {
             var end = start
             let remaining = bytes.count - start
@@ -34,18 +35,15 @@ extension Engine {
             counts.lines += 1
             if !Self.isBlank(bytes, start, lineEnd) {
                 let line = UnsafeRawBufferPointer(rebasing: bytes[start..<lineEnd])
-                switch parser.parse(line, line: number) {
-                case .success(let event):
-                    if let rejection = ingest(event) {
-                        counts.rejected += 1
-                        onReject(rejection)
-                    } else {
-                        counts.accepted += 1
-                    }
-                case .failure(let rejection):
+                if let rejection = parser.parse(line, line: number, into: &event) {
                     countRejected()
                     counts.rejected += 1
                     onReject(rejection)
+                } else if let rejection = ingest(event) {
+                    counts.rejected += 1
+                    onReject(rejection)
+                } else {
+                    counts.accepted += 1
                 }
             }
             number += 1

@@ -22,6 +22,37 @@ import Testing
         #expect(e.fields.keys == ["type", "guest", "ts"])
     }
 
+    @Test func linesParsedIntoOneEventReplaceEveryField() throws {
+        let lines = [
+            #"{"type":"CONFIRM","guest":"g1","ts":5,"session":"s1","page":"/checkout","revenue":49.99,"experiment":"x","variant":"a","sku":"pro"}"#,
+            #"{"type":"view","guest":"g2","ts":6}"#,
+            #"{"type":"view","guest":"g3"}"#,
+            #"{"type":"form","guest":"g4","ts":8,"form":"pricing"}"#,
+        ]
+        var parser = EventParser()
+        var event = Event.placeholder
+        var seen: [String] = []
+        for (offset, line) in lines.enumerated() {
+            var text = line
+            let rejection = text.withUTF8 { parser.parse(UnsafeRawBufferPointer($0), line: offset + 1, into: &event) }
+            if let rejection {
+                seen.append("rejected \(rejection.line): \(rejection.reason); fields \(event.fields.count)")
+                continue
+            }
+            // The same event the Result API gives for the line.
+            #expect(event == (try #require(EventTestSupport.value(EventTestSupport.parse(line, line: offset + 1)))))
+            seen.append("\(event.type) \(event.guest) \(event.timestamp) \(event.session ?? "-") \(event.page ?? "-") "
+                        + "\(event.revenue.map { "\($0)" } ?? "-") \(event.experiment ?? "-") \(event.variant ?? "-") "
+                        + "\(event.fields.count)")
+        }
+        #expect(seen == [
+            "CONFIRM g1 5 s1 /checkout 49.99 x a 9",
+            "VIEW g2 6 - - - - - 3",
+            "rejected 3: missing required field \"ts\"; fields 0",
+            "FORM g4 8 - - - - - 4",
+        ])
+    }
+
     @Test func everyReservedField() throws {
         let e = try event(
             #"{"type":"CONFIRM","guest":"g1","ts":5,"session":"s1","page":"/checkout","revenue":49.99,"experiment":"checkout","variant":"one_page","sku":"basic"}"#)
