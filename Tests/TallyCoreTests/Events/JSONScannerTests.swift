@@ -180,4 +180,37 @@ import Testing
             #expect(parsed == Double(text), "\(text)")
         }
     }
+
+    /// Digits are read eight at a time where they can be: every length, position and digit
+    /// must still give exactly what Swift's own parsing gives.
+    @Test func numbersOfEveryLengthReadExactly() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["0", "-0", "9", "12345678", "123456789", "9223372036854775807", "-9223372036854775808",
+                     "9223372036854775808", "99999999999999999999", "1793577715677", "10000000", "1:",
+                     "12345678.5", "1234567890123e-3", "123456789012345678901234567890"]
+        for length in 1...24 {
+            for _ in 0..<20 {
+                var digits = String(Int.random(in: 1...9, using: &generator))
+                for _ in 1..<length { digits.append(String(Int.random(in: 0...9, using: &generator))) }
+                texts.append(digits)
+                texts.append("-" + digits)
+                texts.append(digits + ".25")
+                texts.append(digits + "e2")
+            }
+        }
+        for text in texts {
+            let value = EventTestSupport.value(EventTestSupport.json("[" + text + "]"))
+            guard text != "1:" else {
+                #expect(value == nil)
+                continue
+            }
+            let expected: JSONValue
+            if !text.contains(where: { ".eE".contains($0) }), let integer = Int64(text) {
+                expected = .int(integer)
+            } else {
+                expected = .number(Double(text)!)
+            }
+            #expect(value == .array([expected]), "\(text)")
+        }
+    }
 }
