@@ -212,7 +212,7 @@ public final class Engine {
         eventCounts.accepted += 1
         eventSerial += 1
         pointsThisEvent = 0
-        goalsReachedThisEvent.removeAll(keepingCapacity: true)
+        if !goalsReachedThisEvent.isEmpty { goalsReachedThisEvent.removeAll(keepingCapacity: true) }
 
         let guest = guestNumber(for: event.guestID)
         if tracing { lastTrace = EventTrace(line: event.line, guest: event.guest, type: event.type) }
@@ -255,7 +255,7 @@ public final class Engine {
         guests.append(GuestState(id: id.string))
         goalProgress.appendRow()
         outcomesReached.appendRow()
-        conditionMemo.append(contentsOf: repeatElement(.empty, count: memoColumns))
+        for _ in 0..<memoColumns { conditionMemo.append(.empty) }  // (cheaper than a generic append)
         return index
     }
 

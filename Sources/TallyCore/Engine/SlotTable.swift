@@ -31,7 +31,9 @@ struct SlotTable<Element> {
 
     /// Adds a row of fillers.
     mutating func appendRow() {
-        storage.append(contentsOf: repeatElement(filler, count: width))
+        // One by one: appending a `repeatElement` goes through generic code and cost twice as
+        // much, once per new guest.
+        for _ in 0..<width { storage.append(filler) }
         rows += 1
     }
 
