@@ -7,6 +7,9 @@ import CLuaSupport
 /// arguments as long as ``isCurrent`` holds, unless it calls back into the host through them.
 public final class LuaClosureSnapshot {
     private let upvalues: LuaRef?
+    /// `upvalues`' state, read on every check without reference counting (`upvalues` keeps
+    /// the state alive).
+    private let statePointer: OpaquePointer?
     /// The state's call count when the upvalues were last found unchanged: no Lua code has
     /// run since while the count is the same, so they still are.
     private var verifiedAtCall = UInt64.max
@@ -20,17 +23,20 @@ public final class LuaClosureSnapshot {
         if count == 0 {
             state.pop()
             upvalues = nil
+            statePointer = nil
         } else {
             upvalues = LuaRef(popping: state)
+            statePointer = state.pointer
         }
     }
 
     /// True while every upvalue still holds the value it held when the snapshot was taken.
     /// Compares them only when Lua code has run since the last time they were found unchanged.
     public var isCurrent: Bool {
-        guard let upvalues else { return true }
-        let calls = tally_lua_call_count(upvalues.state.pointer)
+        guard let statePointer else { return true }
+        let calls = tally_lua_call_count(statePointer)
         if calls == verifiedAtCall { return true }
+        guard let upvalues else { return true }
         upvalues.push()
         defer { upvalues.state.pop() }
         let unchanged = tally_upvalues_unchanged(upvalues.state.pointer, -1) != 0

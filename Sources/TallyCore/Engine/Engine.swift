@@ -56,6 +56,8 @@ public final class Engine {
     private var adoptedOutcomes: [OutcomeRule] = []
     private var goalRules = ContiguousArray<Unmanaged<GoalRule>>()
     private var outcomeRules = ContiguousArray<Unmanaged<OutcomeRule>>()
+    /// Per outcome rule, its `when` without reference counting (the rules keep them).
+    private var outcomeConditions = ContiguousArray<Unmanaged<LuaFunctionRef>?>()
     var experimentIndex: [String: Int] = [:]
     /// Trackers of experiments a reload removed: their figures stay in the report.
     var retiredExperiments: [ExperimentTracker] = []
@@ -162,6 +164,7 @@ public final class Engine {
         adoptedOutcomes = rules.outcomes
         goalRules = ContiguousArray(adoptedGoals.map(Unmanaged.passUnretained))
         outcomeRules = ContiguousArray(adoptedOutcomes.map(Unmanaged.passUnretained))
+        outcomeConditions = ContiguousArray(adoptedOutcomes.map { $0.when.map(Unmanaged.passUnretained) })
         dispatch = RuleDispatch(goals: rules.goals.map(\.filter), outcomes: rules.outcomes.map(\.filter))
         adoptExperiments(rules.experiments)
         runtime.guest = handle
@@ -385,8 +388,8 @@ public final class Engine {
             guard pageChecked ? outcome.filter.matchesCondition(event, rule: outcome, engine: self)
                               : matches(outcome.filter, event, rule: outcome) else { return }
         }
-        if let when = outcome.when {
-            switch evaluateCondition(when, ofOutcomeRule: index, guest: guest) {
+        if let when = outcomeConditions[index] {
+            switch when._withUnsafeGuaranteedRef({ evaluateCondition($0, ofOutcomeRule: index, guest: guest) }) {
             case .success(true): break
             case .success(false): return
             case .failure(let error):
