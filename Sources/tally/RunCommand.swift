@@ -82,21 +82,15 @@ struct Run: ParsableCommand {
         let engine = Engine(rules: rules, sessionTimeout: timeout)
         CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
 
-        var parser = EventParser()
+        let pipeline = EventPipeline(engine: engine)
         for reader in readers {
             let name = reader.name == LineReader.standardInputName ? "stdin" : reader.name
+            let reject = { (rejection: EventRejection) in rejectSink.write(rejection.description(file: name) + "\n") }
             do {
-                try reader.readAll { line in
-                    // A local, so the engine borrows it (a captured variable would be copied).
-                    var event = Event.placeholder
-                    if let rejection = parser.parse(line, into: &event) {
-                        engine.countRejected()
-                        rejectSink.write(rejection.description(file: name) + "\n")
-                    } else if let rejection = engine.ingest(event) {
-                        rejectSink.write(rejection.description(file: name) + "\n")
-                    }
-                }
+                try reader.readAll { line in pipeline.feed(line, onReject: reject) }
+                pipeline.flush(onReject: reject)
             } catch {
+                pipeline.flush(onReject: reject)
                 rejectSink.close()
                 throw error
             }

@@ -262,6 +262,27 @@ public final class Engine {
         return index
     }
 
+    /// Look-ahead, first step: starts loading the index slot of `event`'s guest. Called for an
+    /// event parsed before the previous one is ingested (see ``EventPipeline``); a hint only, it
+    /// changes nothing. (`inout` only so that the event is read in place, not copied.)
+    func prefetchGuestSlot(of event: inout Event) {
+        guestIndex.prefetchSlot(of: event.guestID)
+    }
+
+    /// Look-ahead, second step: once the slot has had time to arrive (after the previous event
+    /// was ingested), starts loading the state of `event`'s guest, if known, so that it is in
+    /// cache when `event` is ingested. A hint only, it changes nothing.
+    func prefetchGuestState(of event: inout Event) {
+        if let guest = guestIndex.find(event.guestID) { prefetchState(ofGuest: guest) }
+    }
+
+    /// ``ingest(_:)`` for an event held in memory the caller owns (``EventPipeline``): taken
+    /// `inout`, it is read in place, where passing it by value would copy it.
+    @inline(__always)
+    func ingest(inPlace event: inout Event) -> EventRejection? {
+        ingest(event)
+    }
+
     /// Starts loading a known guest's state, its goal and outcome rows, its remembered
     /// conditions and its participant entries, so that their cache misses overlap instead of
     /// following one another.

@@ -52,6 +52,27 @@ struct StringIndex {
 
     /// The value of `key`; when absent, `value` (0 ..< 2³¹) is recorded for it and nil
     /// returned. A key of up to 32 bytes is looked up without a `String`.
+    /// The value stored for `key`, looked up from its bytes.
+    @inline(__always)
+    func find(_ key: CompactString) -> Int? {
+        guard let (words, length) = key.inlineWords else { return find(key.string) }
+        let probe = Probe(words: words, length: length)
+        var position = probe.start & mask
+        while true {
+            let slot = slots[position]
+            if slot.value < 0 { return nil }
+            if slot.length == probe.length && slot.words == probe.words { return Int(slot.value) }
+            position = (position + 1) & mask
+        }
+    }
+
+    /// Starts loading the slot where a lookup of `key` begins (a hint; changes nothing).
+    @inline(__always)
+    func prefetchSlot(of key: CompactString) {
+        guard let (words, length) = key.inlineWords else { return }
+        slots.prefetch(Probe(words: words, length: length).start & mask)
+    }
+
     @inline(__always)
     mutating func findOrInsert(_ key: CompactString, value: Int) -> Int? {
         if let (words, length) = key.inlineWords {

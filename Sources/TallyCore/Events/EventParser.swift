@@ -81,7 +81,12 @@ public struct EventParser: Sendable {
             tape = TapeStorage()
         }
         if !isKnownUniquelyReferenced(&tape.eventTape) || tape.eventTape.isOversized(for: bytes.count) {
-            tape.eventTape = EventTape()
+            // The last line's event is still alive (a caller holding one event back): the
+            // line before's tape may be free by now.
+            swap(&tape.eventTape, &tape.spareTape)
+            if !isKnownUniquelyReferenced(&tape.eventTape) || tape.eventTape.isOversized(for: bytes.count) {
+                tape.eventTape = EventTape()
+            }
         }
         let eventTape = tape.eventTape
         eventTape.load(bytes)
@@ -147,6 +152,8 @@ public struct EventParser: Sendable {
 private final class TapeStorage: @unchecked Sendable {
     /// The tape of the last line parsed, for the next one to reuse once its event is gone.
     var eventTape = EventTape()
+    /// The tape before it, for callers that keep each event until the next line is parsed.
+    var spareTape = EventTape()
     private let cacheEntries = StringCache.allocateEntries()
 
     var cache: StringCache { StringCache(entries: cacheEntries) }
