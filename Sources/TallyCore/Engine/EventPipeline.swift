@@ -10,7 +10,8 @@
 /// ``flush(onReject:)`` at the end of each input, before reading the next or reporting.
 public final class EventPipeline {
     private let engine: Engine
-    private var parser = EventParser()
+    /// The parser of ``feed(_:onReject:)`` (made on first use: batches bring their own).
+    private lazy var ownParser = EventParser()
     /// Two events, parsed into in turn.
     private let slots: UnsafeMutablePointer<Event>
     /// The slot the next line is parsed into; the other one holds the event waiting to be
@@ -32,8 +33,22 @@ public final class EventPipeline {
     /// Parses `line` and applies the event parsed before it. A line that is not a valid event
     /// is counted as rejected by the engine; every rejection goes to `onReject`.
     public func feed(_ line: LineReader.Line, onReject: (EventRejection) -> Void) {
+        switch line {
+        case .text(let bytes, let number):
+            feed(bytes, line: number, parser: &ownParser, onReject: onReject)
+        case .oversize(let byteCount, let number):
+            flush(onReject: onReject)
+            engine.countRejected()
+            onReject(.lineTooLong(line: number, byteCount: byteCount))
+        }
+    }
+
+    /// Parses the bytes of line number `line` with `parser` (the caller's, which keeps its
+    /// string cache between batches) and applies the event parsed before it.
+    public func feed(_ bytes: UnsafeRawBufferPointer, line: Int, parser: inout EventParser,
+                     onReject: (EventRejection) -> Void) {
         let slot = slots + current
-        if let rejection = parser.parse(line, into: &slot.pointee) {
+        if let rejection = parser.parse(bytes, line: line, into: &slot.pointee) {
             flush(onReject: onReject)
             engine.countRejected()
             onReject(rejection)

@@ -21,7 +21,12 @@ extension Engine {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return counts }
         var start = 0
         var number = firstLine
-        var event = Event.placeholder  // each line is parsed into it, and the engine borrows it
+        var events = 0
+        let pipeline = EventPipeline(engine: self)  // events applied one behind the parser
+        func reject(_ rejection: EventRejection) {
+            counts.rejected += 1
+            onReject(rejection)
+        }
         while start < bytes.count {
             var end = start
             let remaining = bytes.count - start
@@ -35,20 +40,14 @@ extension Engine {
             counts.lines += 1
             if !Self.isBlank(bytes, start, lineEnd) {
                 let line = UnsafeRawBufferPointer(rebasing: bytes[start..<lineEnd])
-                if let rejection = parser.parse(line, line: number, into: &event) {
-                    countRejected()
-                    counts.rejected += 1
-                    onReject(rejection)
-                } else if let rejection = ingest(event) {
-                    counts.rejected += 1
-                    onReject(rejection)
-                } else {
-                    counts.accepted += 1
-                }
+                events += 1
+                pipeline.feed(line, line: number, parser: &parser, onReject: reject)
             }
             number += 1
             start = end + 1
         }
+        pipeline.flush(onReject: reject)
+        counts.accepted = events - counts.rejected  // a line is accepted or rejected, once
         return counts
     }
 

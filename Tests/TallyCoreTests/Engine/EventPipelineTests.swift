@@ -89,4 +89,35 @@ import Testing
         }
         #expect(tapes.count == 2)
     }
+
+    @Test func batchesOfLinesCountAndReportLikeSingleLines() throws {
+        // A `POST /events` body: blank lines and a CRLF among the events, split in two batches.
+        let body = Self.lines.joined(separator: "\n")
+        let split = body.index(body.startIndex, offsetBy: body.utf8.count / 2)
+        let cut = body[..<split].lastIndex(of: "\n")!
+        let first = String(body[...cut]).replacingOccurrences(of: "\n", with: "\r\n\n  \n")
+        let second = String(body[body.index(after: cut)...])
+        let engine = Engine(rules: try RuleLoader().load(sources: [("rules/main.lua", Self.rules)]))
+        var parser = EventParser()
+        var rejections: [String] = []  // reasons: line numbers differ, blank lines were added
+        var counts: [Engine.BatchCounts] = []
+        var nextLine = 1
+        for batch in [first, second] {
+            var text = batch
+            let batchCounts = text.withUTF8 { bytes in
+                engine.ingest(lines: UnsafeRawBufferPointer(bytes), firstLine: nextLine, parser: &parser) {
+                    rejections.append($0.reason)
+                }
+            }
+            counts.append(batchCounts)
+            nextLine += batchCounts.lines
+        }
+        let (reference, direct) = try EngineHarness(rules: Self.rules).engine(Self.lines)
+        #expect(counts.map(\.accepted).reduce(0, +) == 6)
+        #expect(counts.map(\.rejected).reduce(0, +) == 3)
+        #expect(counts.allSatisfy { $0.accepted + $0.rejected > 0 })
+        #expect(rejections == direct.map(\.reason))
+        #expect(ReportJSON.render(engine.finish()) == ReportJSON.render(reference.finish()))
+    }
 }
+
