@@ -50,8 +50,6 @@ struct StringIndex {
         findOrInsert(Probe(key), value: value) { key }
     }
 
-    /// The value of `key`; when absent, `value` (0 ..< 2³¹) is recorded for it and nil
-    /// returned. A key of up to 32 bytes is looked up without a `String`.
     /// The value stored for `key`, looked up from its bytes.
     @inline(__always)
     func find(_ key: CompactString) -> Int? {
@@ -73,6 +71,8 @@ struct StringIndex {
         slots.prefetch(Probe(words: words, length: length).start & mask)
     }
 
+    /// The value of `key`; when absent, `value` (0 ..< 2³¹) is recorded for it and nil
+    /// returned. A key of up to 32 bytes is looked up without a `String`.
     @inline(__always)
     mutating func findOrInsert(_ key: CompactString, value: Int) -> Int? {
         if let (words, length) = key.inlineWords {

@@ -34,4 +34,22 @@ import Testing
         for (number, key) in keys.enumerated() { #expect(index.findOrInsert(key, value: number) == nil) }
         for (number, key) in keys.enumerated() { #expect(index.find(key) == number) }
     }
+
+    /// Guest ids are looked up from their bytes (and their slots prefetched) without being
+    /// inserted: found when present, of any length, nil when absent.
+    @Test func compactKeysAreFoundWithoutInserting() {
+        var index = StringIndex(minimumCapacity: 4)
+        let keys = ["a", "1b7375090c4fa47d", String(repeating: "g", count: 32), String(repeating: "h", count: 33)]
+        for (number, key) in keys.enumerated() {
+            #expect(index.findOrInsert(CompactString(key), value: number) == nil)
+        }
+        for (number, key) in keys.enumerated() {
+            index.prefetchSlot(of: CompactString(key))  // a hint: changes nothing
+            #expect(index.find(CompactString(key)) == number)
+        }
+        #expect(index.find(CompactString("absent")) == nil)
+        #expect(index.find(CompactString(String(repeating: "h", count: 34))) == nil)
+        #expect(index.count == keys.count)
+    }
 }
+
