@@ -82,12 +82,13 @@ struct Run: ParsableCommand {
         let engine = Engine(rules: rules, sessionTimeout: timeout)
         CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
 
+        var parser = EventParser()
         let pipeline = EventPipeline(engine: engine)
         for reader in readers {
             let name = reader.name == LineReader.standardInputName ? "stdin" : reader.name
             let reject = { (rejection: EventRejection) in rejectSink.write(rejection.description(file: name) + "\n") }
             do {
-                try reader.readAll { line in pipeline.feed(line, onReject: reject) }
+                try reader.readAll { line in pipeline.feed(line, parser: &parser, onReject: reject) }
                 pipeline.flush(onReject: reject)
             } catch {
                 pipeline.flush(onReject: reject)

@@ -16,9 +16,9 @@ import LuaKit
 /// Such a condition is a function of the values it reads, so its results are also shared
 /// between guests (``SharedCondition``): a call that read points = 12 and returned false answers
 /// for every other guest with 12 points, as long as it did not read `guest.id`.
-struct ConditionMemo: Hashable {
+struct ConditionMemo: Equatable {
     /// One thing a condition read, and its value then.
-    struct Read: Hashable {
+    struct Read: Equatable {
         enum Kind: UInt8 { case points, sessions, goal, outcome, data, identity }
         var kind: Kind
         /// The goal or outcome slot (0 otherwise).
@@ -70,11 +70,6 @@ struct ConditionMemo: Hashable {
     static func == (lhs: ConditionMemo, rhs: ConditionMemo) -> Bool {
         lhs.isSet == rhs.isSet && lhs.count == rhs.count
             && (0..<Int(lhs.count)).allSatisfy { lhs.read(at: $0) == rhs.read(at: $0) }
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(count)
-        for index in 0..<Int(count) { hasher.combine(read(at: index)) }
     }
 
     /// A cheap hash of the reads for ``SharedConditionResults`` (a few multiplications, where
@@ -157,7 +152,7 @@ struct ConditionMemo: Hashable {
 }
 
 /// A condition's result for given values of what it read, whichever guest it was called for.
-struct SharedCondition: Hashable {
+struct SharedCondition: Equatable {
     /// The condition's column in the engine's memo.
     var column: Int
     var reads: ConditionMemo
@@ -184,14 +179,8 @@ struct SharedConditionResults {
     @inline(__always)
     subscript(key: SharedCondition) -> Bool? {
         guard !slots.isEmpty else { return nil }
-        let hash = Self.hash(of: key)
-        let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while slots[index].hash != 0 {
-            if slots[index].hash == hash && slots[index].key == key { return slots[index].result }
-            index = (index + 1) & mask
-        }
-        return nil
+        let (index, found) = position(of: key, hash: Self.hash(of: key))
+        return found ? slots[index].result : nil
     }
 
     /// Remembers `result` for `key` (replacing an earlier one).
@@ -203,18 +192,22 @@ struct SharedConditionResults {
     @inline(__always)
     private static func hash(of key: SharedCondition) -> UInt64 { max(1, key.mixedHash) }
 
-    private mutating func insert(_ slot: Slot) {
+    /// Where `key` is (found), or the empty slot where it would go (linear probing).
+    @inline(__always)
+    private func position(of key: SharedCondition, hash: UInt64) -> (index: Int, found: Bool) {
         let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: slot.hash) & mask
+        var index = Int(truncatingIfNeeded: hash) & mask
         while slots[index].hash != 0 {
-            if slots[index].hash == slot.hash && slots[index].key == slot.key {
-                slots[index].result = slot.result
-                return
-            }
+            if slots[index].hash == hash && slots[index].key == key { return (index, true) }
             index = (index + 1) & mask
         }
+        return (index, false)
+    }
+
+    private mutating func insert(_ slot: Slot) {
+        let (index, found) = position(of: slot.key, hash: slot.hash)
         slots[index] = slot
-        count += 1
+        if !found { count += 1 }
     }
 
     private mutating func grow() {

@@ -10,8 +10,6 @@
 /// ``flush(onReject:)`` at the end of each input, before reading the next or reporting.
 public final class EventPipeline {
     private let engine: Engine
-    /// The parser of ``feed(_:onReject:)`` (made on first use: batches bring their own).
-    private lazy var ownParser = EventParser()
     /// Two events, parsed into in turn.
     private let slots: UnsafeMutablePointer<Event>
     /// The slot the next line is parsed into; the other one holds the event waiting to be
@@ -30,28 +28,26 @@ public final class EventPipeline {
         slots.deallocate()
     }
 
-    /// Parses `line` and applies the event parsed before it. A line that is not a valid event
-    /// is counted as rejected by the engine; every rejection goes to `onReject`.
-    public func feed(_ line: LineReader.Line, onReject: (EventRejection) -> Void) {
+    /// Parses `line` with `parser` and applies the event parsed before it. A line that is not
+    /// a valid event is counted as rejected by the engine; every rejection goes to `onReject`.
+    /// (The caller keeps the parser, so its tapes and string cache last from line to line and
+    /// batch to batch.)
+    public func feed(_ line: LineReader.Line, parser: inout EventParser, onReject: (EventRejection) -> Void) {
         switch line {
         case .text(let bytes, let number):
-            feed(bytes, line: number, parser: &ownParser, onReject: onReject)
+            feed(bytes, line: number, parser: &parser, onReject: onReject)
         case .oversize(let byteCount, let number):
-            flush(onReject: onReject)
-            engine.countRejected()
-            onReject(.lineTooLong(line: number, byteCount: byteCount))
+            reject(.lineTooLong(line: number, byteCount: byteCount), onReject: onReject)
         }
     }
 
-    /// Parses the bytes of line number `line` with `parser` (the caller's, which keeps its
-    /// string cache between batches) and applies the event parsed before it.
+    /// Parses the bytes of line number `line` with `parser` and applies the event parsed before
+    /// it (see ``feed(_:parser:onReject:)``).
     public func feed(_ bytes: UnsafeRawBufferPointer, line: Int, parser: inout EventParser,
                      onReject: (EventRejection) -> Void) {
         let slot = slots + current
         if let rejection = parser.parse(bytes, line: line, into: &slot.pointee) {
-            flush(onReject: onReject)
-            engine.countRejected()
-            onReject(rejection)
+            reject(rejection, onReject: onReject)
             return
         }
         engine.prefetchGuestSlot(of: &slot.pointee)
@@ -59,6 +55,14 @@ public final class EventPipeline {
         engine.prefetchGuestState(of: &slot.pointee)
         waiting = true
         current = 1 - current
+    }
+
+    /// A line that is not an event: the one before it is applied first, so rejections stay in
+    /// line order.
+    private func reject(_ rejection: EventRejection, onReject: (EventRejection) -> Void) {
+        flush(onReject: onReject)
+        engine.countRejected()
+        onReject(rejection)
     }
 
     /// Applies the event still waiting, if any.

@@ -123,18 +123,38 @@ struct TapeObject: Sendable {
     /// The value at a path of keys through nested objects, read without decoding the
     /// objects on the way; nil when a key is missing or a step is not an object.
     func value<Path: Sequence>(atPath path: Path) -> JSONValue? where Path.Element == String {
+        switch walk(path) {
+        case .missing: return nil
+        case .token(let index): return value(at: index)
+        case .decodedObject(let index, let remaining):
+            guard case .object(let decoded) = value(at: index) else { return nil }
+            return decoded.value(atPath: remaining)
+        }
+    }
+
+    /// Where a path of keys ends on the tape.
+    private enum PathEnd {
+        /// At the value whose token is this.
+        case token(Int)
+        /// A key is missing, or a step is not an object.
+        case missing
+        /// At an object that is not read on the tape (escapes in keys, many members), with the
+        /// keys still to follow in it.
+        case decodedObject(Int, remaining: [String])
+    }
+
+    private func walk<Path: Sequence>(_ path: Path) -> PathEnd where Path.Element == String {
         var keys = path.makeIterator()
-        guard let first = keys.next(), var index = valueToken(of: first) else { return nil }
+        guard let first = keys.next(), var index = valueToken(of: first) else { return .missing }
         while let key = keys.next() {
             guard let nested = TapeObject(tape: tape, token: index) else {
-                // Not an object, or one decoded at once (escapes in keys, many members).
-                guard case .object(let decoded) = value(at: index) else { return nil }
-                return decoded.value(atPath: [key] + IteratorSequence(keys))
+                guard tape.tokens[index].kind == TapeReader.kindObject else { return .missing }
+                return .decodedObject(index, remaining: [key] + IteratorSequence(keys))
             }
-            guard let found = nested.valueToken(of: key) else { return nil }
+            guard let found = nested.valueToken(of: key) else { return .missing }
             index = found
         }
-        return value(at: index)
+        return .token(index)
     }
 
     /// Whether the value at `path` is the string `wanted`, told from the line's bytes without
@@ -142,14 +162,12 @@ struct TapeObject: Sendable {
     /// not a string, has escapes, or either text is not ASCII, where Swift compares canonical
     /// equivalence), or a step is an object that was decoded at once.
     func stringEquals(atPath path: [String], _ wanted: String) -> Bool? {
-        guard let first = path.first else { return nil }
-        guard var index = valueToken(of: first) else { return false }
-        for key in path.dropFirst() {
-            guard let nested = TapeObject(tape: tape, token: index) else {
-                return tape.tokens[index].kind == TapeReader.kindObject ? nil : false
-            }
-            guard let found = nested.valueToken(of: key) else { return false }
-            index = found
+        guard !path.isEmpty else { return nil }
+        let index: Int
+        switch walk(path) {
+        case .missing: return false
+        case .decodedObject: return nil
+        case .token(let found): index = found
         }
         let token = tape.tokens[index]
         guard token.kind == TapeReader.kindString, token.flags & TapeReader.flagEscaped == 0 else { return nil }

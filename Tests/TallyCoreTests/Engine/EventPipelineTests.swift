@@ -28,6 +28,7 @@ import Testing
     static func throughPipeline(_ inputs: [[String]]) throws -> (Report, [String]) {
         let engine = Engine(rules: try RuleLoader().load(sources: [("rules/main.lua", rules)]))
         let pipeline = EventPipeline(engine: engine)
+        var parser = EventParser()
         var rejections: [String] = []
         var number = 0
         for input in inputs {
@@ -35,7 +36,7 @@ import Testing
                 number += 1
                 var line = text
                 line.withUTF8 { bytes in
-                    pipeline.feed(.text(UnsafeRawBufferPointer(bytes), number: number)) {
+                    pipeline.feed(.text(UnsafeRawBufferPointer(bytes), number: number), parser: &parser) {
                         rejections.append("\($0.line): \($0.reason)")
                     }
                 }
@@ -65,8 +66,9 @@ import Testing
 
         let engine = Engine(rules: try RuleLoader().load(sources: [("rules/main.lua", Self.rules)]))
         let pipeline = EventPipeline(engine: engine)
+        var parser = EventParser()
         var line = Self.lines[0]
-        line.withUTF8 { pipeline.feed(.text(UnsafeRawBufferPointer($0), number: 1)) { _ in } }
+        line.withUTF8 { pipeline.feed(.text(UnsafeRawBufferPointer($0), number: 1), parser: &parser) { _ in } }
         #expect(engine.report().events.accepted == 0)  // parsed, waiting for the next line
         pipeline.flush { _ in }
         #expect(engine.report().events.accepted == 1)
