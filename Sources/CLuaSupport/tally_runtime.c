@@ -6,6 +6,8 @@
 #include "CLuaSupport.h"
 #include "tally_runtime.h"
 
+_Static_assert(LUA_EXTRASPACE >= sizeof(tally_runtime *), "the runtime pointer must fit Lua's extra space");
+
 static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     tally_runtime *rt = (tally_runtime *)ud;
     size_t old = ptr ? osize : 0;
@@ -40,14 +42,17 @@ lua_State *tally_lua_open(size_t memory_limit) {
         return NULL;
     }
     rt->main_thread = L;
+    /* Also kept in the state's extra space (copied into every thread Lua creates), so finding it
+       is one load instead of a library call: the call count is read after most events. */
+    memcpy(lua_getextraspace(L), &rt, sizeof rt);
     lua_atpanic(L, panic_handler);
     return L;
 }
 
 tally_runtime *tally_runtime_of(lua_State *L) {
-    void *ud = NULL;
-    lua_getallocf(L, &ud);
-    return (tally_runtime *)ud;
+    tally_runtime *rt;
+    memcpy(&rt, lua_getextraspace(L), sizeof rt);
+    return rt;
 }
 
 tally_runtime *tally_runtime_if_ours(lua_State *L) {

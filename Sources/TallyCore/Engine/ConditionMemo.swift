@@ -30,58 +30,70 @@ struct ConditionMemo: Equatable {
     /// How many reads a remembered call may have made.
     static let capacity = 4
 
-    /// Reads in order (the first `count`).
-    private var reads: (Read, Read, Read, Read)
+    /// What each read was, in order: `(kind + 1) << 32 | slot`, and 0 past `count`.
+    private var what: SIMD4<UInt64> = .zero
+    /// The value of each read, in order, and 0 past `count`. With `what`, this makes equal
+    /// memos equal lane by lane, so comparing and hashing them needs no loop.
+    private var values: SIMD4<UInt64> = .zero
     private var count: UInt8 = 0
     /// False when nothing is remembered.
     private(set) var isSet = false
+    /// True when the call read `guest.id`: its result holds for this guest only.
+    private(set) var readsIdentity = false
 
     static let empty = ConditionMemo()
 
-    private init() {
-        let none = Read(kind: .points, slot: 0, value: 0)
-        reads = (none, none, none, none)
-    }
+    private init() {}
 
-    /// True when the call read `guest.id`: its result holds for this guest only.
-    var readsIdentity: Bool {
-        (0..<Int(count)).contains { read(at: $0).kind == .identity }
-    }
-
-    private func read(at index: Int) -> Read {
-        switch index {
-        case 0: return reads.0
-        case 1: return reads.1
-        case 2: return reads.2
-        default: return reads.3
+    /// A memo of `recorded` reads, or nil when there were too many to keep.
+    init?(_ recorded: ConditionRecorder) {
+        guard !recorded.overflowed else { return nil }
+        isSet = true
+        for (index, read) in recorded.reads.enumerated() {
+            what[index] = UInt64(read.kind.rawValue + 1) << 32 | UInt64(read.slot)
+            values[index] = read.value
+            if read.kind == .identity { readsIdentity = true }
         }
+        count = UInt8(recorded.reads.count)
     }
 
     /// The same reads with the values they give for guest number `guest` now.
     func current(guest: Int, in engine: Engine) -> ConditionMemo {
         var now = self
-        now.reads.0.value = Self.value(of: reads.0.kind, slot: reads.0.slot, guest: guest, in: engine)
-        if count > 1 { now.reads.1.value = Self.value(of: reads.1.kind, slot: reads.1.slot, guest: guest, in: engine) }
-        if count > 2 { now.reads.2.value = Self.value(of: reads.2.kind, slot: reads.2.slot, guest: guest, in: engine) }
-        if count > 3 { now.reads.3.value = Self.value(of: reads.3.kind, slot: reads.3.slot, guest: guest, in: engine) }
+        // Unrolled: lanes read at constant positions cost a register move, not a memory trip.
+        now.values[0] = Self.value(of: what[0], guest: guest, in: engine)
+        if count > 1 { now.values[1] = Self.value(of: what[1], guest: guest, in: engine) }
+        if count > 2 { now.values[2] = Self.value(of: what[2], guest: guest, in: engine) }
+        if count > 3 { now.values[3] = Self.value(of: what[3], guest: guest, in: engine) }
         return now
     }
 
-    static func == (lhs: ConditionMemo, rhs: ConditionMemo) -> Bool {
-        lhs.isSet == rhs.isSet && lhs.count == rhs.count
-            && (0..<Int(lhs.count)).allSatisfy { lhs.read(at: $0) == rhs.read(at: $0) }
+    /// True when something is remembered and every read would give the same value now for
+    /// guest number `guest` (read in place: the guest's state is not copied).
+    func holds(guest: Int, in engine: Engine) -> Bool {
+        guard isSet else { return false }
+        return (count < 1 || values[0] == Self.value(of: what[0], guest: guest, in: engine))
+            && (count < 2 || values[1] == Self.value(of: what[1], guest: guest, in: engine))
+            && (count < 3 || values[2] == Self.value(of: what[2], guest: guest, in: engine))
+            && (count < 4 || values[3] == Self.value(of: what[3], guest: guest, in: engine))
     }
 
-    /// A cheap hash of the reads for ``SharedConditionResults`` (a few multiplications, where
-    /// `Hasher` costs more than the rest of a lookup).
-    var mixedHash: UInt64 {
-        var hash = Self.mix(UInt64(count))
-        for index in 0..<Int(count) {
-            let read = read(at: index)
-            hash = Self.mix(hash ^ read.value)
-            hash = Self.mix(hash ^ (UInt64(read.kind.rawValue) << 32 | UInt64(read.slot)))
-        }
-        return hash
+    static func == (lhs: ConditionMemo, rhs: ConditionMemo) -> Bool {
+        lhs.isSet == rhs.isSet && lhs.count == rhs.count && lhs.what == rhs.what && lhs.values == rhs.values
+    }
+
+    /// A cheap hash of the reads and `salt` for ``SharedConditionResults``: each lane multiplied
+    /// by an odd constant, the lanes combined with rotations, then one SplitMix finalizer
+    /// (`Hasher` costs more than the rest of a lookup).
+    func mixedHash(salt: UInt64) -> UInt64 {
+        let lanes = what &* 0x9E37_79B9_7F4A_7C15 ^ values &* 0xC2B2_AE3D_27D4_EB4F
+        let combined = lanes[0] ^ Self.rotate(lanes[1], 17) ^ Self.rotate(lanes[2], 31) ^ Self.rotate(lanes[3], 47)
+        return Self.mix(combined ^ salt &* 0x1656_67B1_9E37_79F9 ^ UInt64(count))
+    }
+
+    @inline(__always)
+    private static func rotate(_ value: UInt64, _ bits: UInt64) -> UInt64 {
+        value << bits | value >> (64 - bits)
     }
 
     /// SplitMix64's finalizer: every input bit affects every output bit.
@@ -93,60 +105,19 @@ struct ConditionMemo: Equatable {
         return z ^ (z >> 31)
     }
 
-    /// A memo of `recorded` reads, or nil when there were too many to keep.
-    init?(_ recorded: ConditionRecorder) {
-        guard !recorded.overflowed else { return nil }
-        self.init()
-        isSet = true
-        for read in recorded.reads { append(read) }
-    }
-
-    private mutating func append(_ read: Read) {
-        switch count {
-        case 0: reads.0 = read
-        case 1: reads.1 = read
-        case 2: reads.2 = read
-        default: reads.3 = read
-        }
-        count += 1
-    }
-
-    /// True when something is remembered and every read would give the same value now for
-    /// guest number `guest` (read in place: the guest's state is not copied).
-    func holds(guest: Int, in engine: Engine) -> Bool {
-        guard isSet else { return false }
-        switch count {
-        case 0: return true
-        case 1: return Self.same(reads.0, guest, engine)
-        case 2: return Self.same(reads.0, guest, engine) && Self.same(reads.1, guest, engine)
-        case 3:
-            return Self.same(reads.0, guest, engine) && Self.same(reads.1, guest, engine)
-                && Self.same(reads.2, guest, engine)
-        default:
-            return Self.same(reads.0, guest, engine) && Self.same(reads.1, guest, engine)
-                && Self.same(reads.2, guest, engine) && Self.same(reads.3, guest, engine)
-        }
-    }
-
+    /// What the read described by `what` gives for guest number `guest` now.
     @inline(__always)
-    private static func same(_ read: Read, _ guest: Int, _ engine: Engine) -> Bool {
-        read.value == value(of: read.kind, slot: read.slot, guest: guest, in: engine)
-    }
-
-    /// What a read of `kind` gives for guest number `guest` now.
-    @inline(__always)
-    static func value(of kind: Read.Kind, slot: UInt32, guest: Int, in engine: Engine) -> UInt64 {
-        switch kind {
+    private static func value(of what: UInt64, guest: Int, in engine: Engine) -> UInt64 {
+        let slot = Int(truncatingIfNeeded: what & 0xFFFF_FFFF)
+        switch Read.Kind(rawValue: UInt8(truncatingIfNeeded: (what >> 32) &- 1)) {
         case .points: return engine.guests[guest].points.bitPattern
         case .sessions: return UInt64(engine.guests[guest].sessionCount)
         case .goal:
-            let slot = Int(slot)
             return slot < engine.goalProgress.width ? UInt64(engine.goalProgress[guest, slot].times) : 0
         case .outcome:
-            let slot = Int(slot)
             return slot < engine.outcomesReached.width && engine.outcomesReached[guest, slot] ? 1 : 0
         case .data: return UInt64(engine.guests[guest].dataVersion)
-        case .identity: return 0
+        case .identity, nil: return 0
         }
     }
 }
@@ -157,7 +128,7 @@ struct SharedCondition: Equatable {
     var column: Int
     var reads: ConditionMemo
 
-    var mixedHash: UInt64 { ConditionMemo.mix(reads.mixedHash ^ UInt64(truncatingIfNeeded: column)) }
+    var mixedHash: UInt64 { reads.mixedHash(salt: UInt64(truncatingIfNeeded: column)) }
 }
 
 /// Condition results by column and values read: a hash table with open addressing (linear

@@ -74,7 +74,7 @@ struct ReservedFields {
     func fill<Values: ReservedValueReader>(_ event: inout Event, fields: consuming JSONObject, line: Int,
                                            values: Values) -> EventRejection? {
         guard type >= 0 else { return .missing("type", line: line) }
-        guard case .string(let rawType) = values.value(type), !rawType.isEmpty else {
+        guard let rawType = values.string(type), !rawType.isEmpty else {
             return .wrongType("type", expected: "a non-empty string", found: values.value(type), line: line)
         }
         let guestID: CompactString
@@ -158,6 +158,7 @@ struct ReservedFields {
         -> Result<Int64, EventRejection>
     {
         guard position >= 0 else { return .failure(.missing("ts", line: line)) }
+        if let ms = values.integer(position) { return .success(ms) }
         let ts = values.value(position)
         switch ts {
         case .int(let ms):
@@ -183,10 +184,12 @@ struct ReservedFields {
         }
     }
 
+    @inline(__always)
     private static func optionalString<Values: ReservedValueReader>(
         _ values: Values, _ position: Int, _ name: String, _ line: Int
     ) -> Result<String?, EventRejection> {
         guard position >= 0 else { return .success(nil) }
+        if let text = values.string(position) { return .success(text) }
         switch values.value(position) {
         case .null: return .success(nil)
         case .string(let s): return .success(s)
@@ -210,6 +213,10 @@ protocol ReservedValueReader {
     func value(_ position: Int) -> JSONValue
     /// True when the value at `position` is `null`.
     func isNull(_ position: Int) -> Bool
+    /// The text at `position` when it is a string, else nil (without making a ``JSONValue``).
+    func string(_ position: Int) -> String?
+    /// The number at `position` when it is an integer that fits `Int64`, else nil.
+    func integer(_ position: Int) -> Int64?
     /// The text at `position` when it is a string, else nil.
     func compactString(_ position: Int) -> CompactString?
 }
@@ -220,6 +227,11 @@ struct DecodedReservedValues: ReservedValueReader {
 
     func value(_ position: Int) -> JSONValue { fields.value(at: position) }
     func isNull(_ position: Int) -> Bool { fields.value(at: position).isNull }
+    func string(_ position: Int) -> String? { fields.value(at: position).stringValue }
+    func integer(_ position: Int) -> Int64? {
+        if case .int(let number) = fields.value(at: position) { return number }
+        return nil
+    }
     func compactString(_ position: Int) -> CompactString? { fields.value(at: position).stringValue.map(CompactString.init) }
 }
 
@@ -236,6 +248,18 @@ struct TapeReservedValues: ReservedValueReader {
 
     @inline(__always)
     func isNull(_ position: Int) -> Bool { reader.tokens[position].kind == TapeReader.kindNull }
+
+    @inline(__always)
+    func string(_ position: Int) -> String? {
+        let token = reader.tokens[position]
+        return token.kind == TapeReader.kindString ? reader.string(token) : nil
+    }
+
+    @inline(__always)
+    func integer(_ position: Int) -> Int64? {
+        let token = reader.tokens[position]
+        return token.kind == TapeReader.kindNumber && token.flags & TapeReader.flagHasI64 != 0 ? token.value.i : nil
+    }
 
     @inline(__always)
     func compactString(_ position: Int) -> CompactString? {
