@@ -71,7 +71,7 @@ struct SlotTable<Element> {
 
     /// Starts loading a row into the cache.
     @inline(__always)
-    func prefetchRow(_ row: Int) {
+    mutating func prefetchRow(_ row: Int) {
         guard width > 0, row < rows else { return }
         storage.prefetch(row * width, count: width)
     }

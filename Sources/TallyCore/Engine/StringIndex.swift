@@ -70,9 +70,10 @@ struct StringIndex {
         }
     }
 
-    /// Starts loading the slot where a lookup of `key` begins (a hint; changes nothing).
+    /// Starts loading the slot where a lookup of `key` begins (a hint; changes nothing, and
+    /// `mutating` only so that the slots are reached in place, see `ContiguousArray.prefetch`).
     @inline(__always)
-    func prefetchSlot(of key: CompactString) {
+    mutating func prefetchSlot(of key: CompactString) {
         guard let (words, length) = key.inlineWords else { return }
         slots.prefetch(Probe(words: words, length: length).start & mask)
     }
