@@ -36,6 +36,21 @@ struct RuleDispatch {
     /// The previous event's type and its entry (types repeat: most events are views).
     private var lastType = ""
     private var lastEntry = -1
+    /// Pages looked up lately, by type entry and the page string's bits (direct-mapped).
+    private var recentPages = ContiguousArray(repeating: RecentPage(), count: Self.recentPageSlots)
+    private static let recentPageSlots = 512
+
+    /// A page looked up lately. The parser hands out repeated pages as the same string (its
+    /// string cache), and short ones are stored inline, so a page seen before is most often
+    /// found by comparing two words instead of hashing its bytes again.
+    private struct RecentPage {
+        var entry = -1
+        var bits: (UInt64, UInt64) = (0, 0)
+        var candidates = Candidates(goals: 0..<0, outcomes: 0..<0, pageChecked: false)
+        /// Keeps the page's storage alive: while it is, equal bits mean the same page (a
+        /// string's bits are its inline bytes, or its length and flags and its storage).
+        var page = ""
+    }
 
     private struct TypeEntry {
         /// Rules whose `on` matches the type.
@@ -63,6 +78,25 @@ struct RuleDispatch {
         }
         let index = lastEntry
         guard let page else { return entries[index].withoutPage }
+        let bits = unsafeBitCast(page, to: (UInt64, UInt64).self)
+        let recent = Self.recentSlot(entry: index, bits: bits)
+        if recentPages[recent].entry == index && recentPages[recent].bits == bits {
+            return recentPages[recent].candidates
+        }
+        let found = pageCandidates(entry: index, page: page)
+        recentPages[recent] = RecentPage(entry: index, bits: bits, candidates: found, page: page)
+        return found
+    }
+
+    /// Where a page of the type entry `entry` is remembered among the recent pages.
+    @inline(__always)
+    private static func recentSlot(entry: Int, bits: (UInt64, UInt64)) -> Int {
+        let mixed = ConditionMemo.mix(bits.0 ^ bits.1 &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: entry))
+        return Int(truncatingIfNeeded: mixed) & (recentPageSlots - 1)
+    }
+
+    /// The candidates for `page` under the type entry `entry`, remembered the first time.
+    private mutating func pageCandidates(entry index: Int, page: String) -> Candidates {
         if let known = pagesOfEntry[index].find(page) { return pageLists[known] }
         guard pagesOfEntry[index].count < Self.pageLimit else { return entries[index].onMatched }
         let onMatched = entries[index].onMatched

@@ -51,4 +51,23 @@ import Testing
         #expect(dispatch.candidates(for: "VIEW", page: "/p/7").pageChecked)  // remembered before
         #expect(dispatch.candidates(for: "FORM", page: "/pricing").pageChecked)  // its own bound
     }
+
+    /// Pages seen lately are remembered by their string's bits (inline bytes, or storage), so a
+    /// page must be found by its content whatever string holds it: long pages built anew each
+    /// time, short inline ones, and more pages than there are recent slots, under several types.
+    @Test func recentPagesGiveTheSameCandidatesAsAFirstLookup() throws {
+        var warm = RuleDispatch(goals: try Self.filters(), outcomes: Array(try Self.filters().reversed()))
+        let types = ["VIEW", "FORM", "VIDEO", "CONFIRM"]
+        let pages = ["/pricing", "/docs/a", "/blog/abc", "/blog/abc/", "/docs/"]
+            + (0..<700).map { "/blog/" + String(repeating: "x", count: $0 % 40) }
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<3000 {
+            let type = types[round % types.count]
+            // A new string each time (its own storage when longer than 15 bytes).
+            let page = String(decoding: Array(pages.randomElement(using: &generator)!.utf8), as: UTF8.self)
+            var fresh = RuleDispatch(goals: try Self.filters(), outcomes: Array(try Self.filters().reversed()))
+            #expect(goals(&warm, type, page) == goals(&fresh, type, page), "\(type) \(page)")
+            #expect(outcomes(&warm, type, page) == outcomes(&fresh, type, page), "\(type) \(page)")
+        }
+    }
 }
