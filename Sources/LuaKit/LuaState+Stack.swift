@@ -187,19 +187,6 @@ extension LuaState {
         _ = lua_rawget(pointer, absolute)
     }
 
-    /// Sets `table[key]` to the top value without metamethods, for a key known at compile
-    /// time: Lua finds its string by address in its cache of C strings, so this is cheaper than
-    /// the `String` version on hot paths. Stack: -1.
-    public func setRawField(constant key: StaticString, of table: Int32) {
-        precondition(key.hasPointerRepresentation)
-        let absolute = lua_absindex(pointer, table)
-        key.utf8Start.withMemoryRebound(to: CChar.self, capacity: key.utf8CodeUnitCount + 1) {
-            _ = lua_pushstring(pointer, $0)
-        }
-        clua_insert(pointer, -2)
-        lua_rawset(pointer, absolute)
-    }
-
     /// Sets `table[key]` to the top value without metamethods. Stack: -1.
     public func setRawField(_ key: String, of table: Int32) {
         let absolute = lua_absindex(pointer, table)

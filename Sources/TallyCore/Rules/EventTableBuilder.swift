@@ -8,6 +8,8 @@ import LuaKit
 /// without Swift values in between.
 struct EventTableBuilder {
     let state: LuaState
+    /// The string `type`, pinned in the registry (see ``RuleRuntime``).
+    let typeKey: LuaRegistrySlot
 
     /// Pushes a table of `object`'s members. Stack: +1.
     func push(_ object: JSONObject) {
@@ -26,8 +28,9 @@ struct EventTableBuilder {
         } else {
             pushDecoded(fields)
         }
+        state.pushPinned(typeKey)
         state.push(type)
-        state.setRawField(constant: "type", of: -2)
+        state.rawSet(in: -3)
     }
 
     private func pushDecoded(_ object: JSONObject) {

@@ -44,14 +44,17 @@ extension RuleRuntime {
         }
         state.pushPinned(guestScalarsSlot)
         if guestIDStale {
+            state.pushPinned(keySlots.id)
             state.pushNil()
-            state.setRawField(constant: "id", of: -2)
+            state.rawSet(in: -3)
             guestIDStale = false
         }
+        state.pushPinned(keySlots.points)
         state.push(scalars.points)
-        state.setRawField(constant: "points", of: -2)
+        state.rawSet(in: -3)
+        state.pushPinned(keySlots.sessions)
         state.push(scalars.sessions)
-        state.setRawField(constant: "sessions", of: -2)
+        state.rawSet(in: -3)
         state.pop()
         cachedScalars = scalars
     }
@@ -69,8 +72,9 @@ extension RuleRuntime {
             lua.push(guest.guestID)
             if !guestIDStale {  // the cache holds this guest's scalars: keep the id there too
                 lua.pushPinned(guestScalarsSlot)
-                lua.pushCopy(of: -2)
-                lua.setRawField(constant: "id", of: -2)
+                lua.pushPinned(keySlots.id)
+                lua.pushCopy(of: -3)
+                lua.rawSet(in: -3)
                 lua.pop()
             }
         case "points": lua.push(guest.points)

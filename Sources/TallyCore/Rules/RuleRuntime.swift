@@ -54,6 +54,11 @@ public final class RuleRuntime {
     private var eventTableSlot = LuaRegistrySlot.unset
     private var eventSerial = 0
     private var eventTableSerial = -1
+    /// Keys written on every event or new guest (`id`, `points`, `sessions`, `type`), pinned in
+    /// the registry: pushing one reads a slot, where pushing a string hashes or compares it again.
+    private var pinnedKeys: [LuaRef] = []
+    private(set) var keySlots = (id: LuaRegistrySlot.unset, points: LuaRegistrySlot.unset,
+                                 sessions: LuaRegistrySlot.unset, type: LuaRegistrySlot.unset)
     /// The current event's fields and type (the rest of the event is not needed for its table).
     private var currentFields = JSONObject()
     private var currentType = ""
@@ -68,6 +73,7 @@ public final class RuleRuntime {
         state.pushTable()
         eventTable = LuaRef(popping: state)
         eventTableSlot = eventTable.slot
+        pinKeys()
         installHelpers()
         try installGuestProxy()
     }
@@ -169,11 +175,19 @@ public final class RuleRuntime {
 
     private func pushEventTable() {
         if eventTableSerial != eventSerial {
-            EventTableBuilder(state: state).pushEvent(currentFields, type: currentType)
+            EventTableBuilder(state: state, typeKey: keySlots.type).pushEvent(currentFields, type: currentType)
             eventTable.replace(popping: state)
             eventTableSerial = eventSerial
         }
         state.pushPinned(eventTableSlot)
+    }
+
+    private func pinKeys() {
+        pinnedKeys = ["id", "points", "sessions", "type"].map { key in
+            state.push(key)
+            return LuaRef(popping: state)
+        }
+        keySlots = (pinnedKeys[0].slot, pinnedKeys[1].slot, pinnedKeys[2].slot, pinnedKeys[3].slot)
     }
 
     // MARK: Native helpers
