@@ -271,9 +271,19 @@ public final class Engine {
 
     /// Look-ahead, second step: once the slot has had time to arrive (after the previous event
     /// was ingested), starts loading the state of `event`'s guest, if known, so that it is in
-    /// cache when `event` is ingested. A hint only, it changes nothing.
-    func prefetchGuestState(of event: inout Event) {
-        if let guest = guestIndex.find(event.guestID) { prefetchState(ofGuest: guest) }
+    /// cache when `event` is ingested, and returns the guest's number (-1 for a guest not seen
+    /// yet). A hint only, it changes nothing.
+    func prefetchGuestState(of event: inout Event) -> Int {
+        guard let guest = guestIndex.find(event.guestID) else { return -1 }
+        prefetchState(ofGuest: guest)
+        return guest
+    }
+
+    /// Look-ahead, third step: once the guest's experiment entries have had time to arrive,
+    /// starts loading its participant records in each experiment. A hint only.
+    func prefetchParticipants(ofGuest guest: Int) {
+        guard guest >= 0 else { return }
+        forEachTracker { $0.prefetchParticipant(ofGuest: guest) }
     }
 
     /// ``ingest(_:)`` for an event held in memory the caller owns (``EventPipeline``): taken

@@ -23,6 +23,10 @@ import CEventJSON
 public struct EventParser: Sendable {
     private var tape: TapeStorage
 
+    /// How many tapes a parser keeps: a caller may hold the events of the last `tapeCount - 1`
+    /// lines while it parses the next without the parser making a new tape.
+    static let tapeCount = 4
+
     /// A parser with a tape sized for typical event lines.
     public init() {
         tape = TapeStorage()
@@ -75,20 +79,19 @@ public struct EventParser: Sendable {
     }
 
     /// Copies `bytes` onto a tape and runs the scanner over the copy, growing the token
-    /// buffer when a line needs it. The tape is the previous line's when its event is gone.
+    /// buffer when a line needs it. The parser's tapes take lines in turn: a tape is free again
+    /// once the event of the line it last held is gone (a caller may hold up to
+    /// ``tapeCount`` - 1 events, as ``EventPipeline`` does), else it is replaced.
     private mutating func scan(_ bytes: UnsafeRawBufferPointer) -> (cej_result, EventTape) {
         if !isKnownUniquelyReferenced(&tape) {
             tape = TapeStorage()
         }
-        if !isKnownUniquelyReferenced(&tape.eventTape) || tape.eventTape.isOversized(for: bytes.count) {
-            // The last line's event is still alive (a caller holding one event back): the
-            // line before's tape may be free by now.
-            swap(&tape.eventTape, &tape.spareTape)
-            if !isKnownUniquelyReferenced(&tape.eventTape) || tape.eventTape.isOversized(for: bytes.count) {
-                tape.eventTape = EventTape()
-            }
+        let position = tape.nextTape
+        tape.nextTape = (position + 1) % Self.tapeCount
+        if !isKnownUniquelyReferenced(&tape.tapes[position]) || tape.tapes[position].isOversized(for: bytes.count) {
+            tape.tapes[position] = EventTape()
         }
-        let eventTape = tape.eventTape
+        let eventTape = tape.tapes[position]
         eventTape.load(bytes)
         var result = cej_result()
         if cej_parse(eventTape.bytes, bytes.count, eventTape.tokens, UInt32(eventTape.tokenCapacity), &result)
@@ -150,10 +153,10 @@ public struct EventParser: Sendable {
 /// The tape of the line being parsed and the string cache, owned by one ``EventParser``
 /// (which makes its own when it finds them shared, so no two threads ever use one).
 private final class TapeStorage: @unchecked Sendable {
-    /// The tape of the last line parsed, for the next one to reuse once its event is gone.
-    var eventTape = EventTape()
-    /// The tape before it, for callers that keep each event until the next line is parsed.
-    var spareTape = EventTape()
+    /// Tapes taken by lines in turn.
+    var tapes = (0..<EventParser.tapeCount).map { _ in EventTape() }
+    /// The tape the next line goes on.
+    var nextTape = 0
     private let cacheEntries = StringCache.allocateEntries()
 
     var cache: StringCache { StringCache(entries: cacheEntries) }

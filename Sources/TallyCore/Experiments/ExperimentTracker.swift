@@ -67,6 +67,17 @@ final class ExperimentTracker {
         if guest < participantOf.count { participantOf.prefetch(guest) }
     }
 
+    /// Starts loading the records of the guest's participant, if the guest is one (the entry
+    /// itself should be in cache by now: see ``prefetchEntry(ofGuest:)``).
+    @inline(__always)
+    func prefetchParticipant(ofGuest guest: Int) {
+        let number = Int(entry(ofGuest: guest))
+        guard number >= 0 else { return }
+        participants.prefetch(number)
+        unitValues.prefetchRow(number)
+        sessionScratch.prefetchRow(number)
+    }
+
     private func setEntry(_ value: Int32, ofGuest guest: Int) {
         if guest >= participantOf.count {
             participantOf.append(contentsOf: repeatElement(Self.undecided, count: guest + 1 - participantOf.count))

@@ -22,7 +22,7 @@ extension Engine {
         var start = 0
         var number = firstLine
         var events = 0
-        let pipeline = EventPipeline(engine: self)  // events applied one behind the parser
+        let pipeline = EventPipeline(engine: self)  // events applied a few behind the parser
         func reject(_ rejection: EventRejection) {
             counts.rejected += 1
             onReject(rejection)

@@ -2,8 +2,8 @@ import Testing
 
 @testable import TallyCore
 
-/// Applying events one behind the parser changes nothing: the same report, rejections in line
-/// order, and every event still reads its own fields although the next line is parsed first.
+/// Applying events a few behind the parser changes nothing: the same report, rejections in line
+/// order, and every event still reads its own fields although later lines are parsed first.
 @Suite struct EventPipelineTests {
     static let rules = """
         goal "form" { on = "FORM", where = function(e) count("form " .. e.form); return true end, points = 5 }
@@ -69,27 +69,42 @@ import Testing
         var parser = EventParser()
         var line = Self.lines[0]
         line.withUTF8 { pipeline.feed(.text(UnsafeRawBufferPointer($0), number: 1), parser: &parser) { _ in } }
-        #expect(engine.report().events.accepted == 0)  // parsed, waiting for the next line
+        #expect(engine.report().events.accepted == 0)  // parsed, waiting for later lines
         pipeline.flush { _ in }
         #expect(engine.report().events.accepted == 1)
     }
 
-    @Test func theParserReusesTwoTapesWhileOneEventWaits() throws {
-        // With one event held back, the parser alternates between its two tapes instead of
-        // making a new one per line.
+    @Test func theParserReusesItsTapesWhileEventsWait() throws {
+        // With as many events held back as the pipeline holds, the parser takes its tapes in
+        // turn instead of making a new one per line, and no held event loses its fields.
         var parser = EventParser()
-        var events = [Event.placeholder, Event.placeholder]
+        let held = EventPipeline.depth
+        var events = Array(repeating: Event.placeholder, count: held + 1)
         var tapes: Set<ObjectIdentifier> = []
         for number in 0..<50 {
             var line = event("FORM", "g\(number)", Int64(number), #""form":"f\#(number)""#)
-            let slot = number % 2
+            let slot = number % (held + 1)
             let rejection = line.withUTF8 { parser.parse(UnsafeRawBufferPointer($0), line: number + 1, into: &events[slot]) }
             #expect(rejection == nil)
             tapes.insert(ObjectIdentifier(try #require(events[slot].fields.tapeObject).tape))
-            #expect(events[slot].fields["form"] == .string("f\(number)"))
-            if number > 0 { #expect(events[1 - slot].fields["form"] == .string("f\(number - 1)")) }
+            for back in 0...min(number, held) {
+                #expect(events[(number - back) % (held + 1)].fields["form"] == .string("f\(number - back)"))
+            }
         }
-        #expect(tapes.count == 2)
+        #expect(tapes.count == EventParser.tapeCount)
+    }
+
+    @Test func eventsAreAppliedAsManyLinesBehindAsThePipelineHolds() throws {
+        let engine = Engine(rules: try RuleLoader().load(sources: [("rules/main.lua", Self.rules)]))
+        let pipeline = EventPipeline(engine: engine)
+        var parser = EventParser()
+        for number in 1...(EventPipeline.depth + 2) {
+            var line = event("FORM", "g\(number)", Int64(number), #""form":"f""#)
+            line.withUTF8 { pipeline.feed(.text(UnsafeRawBufferPointer($0), number: number), parser: &parser) { _ in } }
+            #expect(engine.report().events.accepted == max(0, number - EventPipeline.depth))
+        }
+        pipeline.flush { _ in }
+        #expect(engine.report().events.accepted == EventPipeline.depth + 2)
     }
 
     @Test func batchesOfLinesCountAndReportLikeSingleLines() throws {
