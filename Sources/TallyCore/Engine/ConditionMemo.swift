@@ -29,9 +29,12 @@ struct ConditionMemo: Equatable {
 
     /// How many reads a remembered call may have made.
     static let capacity = 4
+    /// Goal and outcome slots a remembered read may name (they fit 24 bits of `what`).
+    static let slotLimit: UInt32 = 1 << 24
 
-    /// What each read was, in order: `(kind + 1) << 32 | slot`, and 0 past `count`.
-    private var what: SIMD4<UInt64> = .zero
+    /// What each read was, in order: `(kind + 1) << 24 | slot`, and 0 past `count`. (32 bits
+    /// each, so that a memo takes one cache line: the engine keeps one per guest and condition.)
+    private var what: SIMD4<UInt32> = .zero
     /// The value of each read, in order, and 0 past `count`. With `what`, this makes equal
     /// memos equal lane by lane, so comparing and hashing them needs no loop.
     private var values: SIMD4<UInt64> = .zero
@@ -50,7 +53,7 @@ struct ConditionMemo: Equatable {
         guard !recorded.overflowed else { return nil }
         isSet = true
         for (index, read) in recorded.reads.enumerated() {
-            what[index] = UInt64(read.kind.rawValue + 1) << 32 | UInt64(read.slot)
+            what[index] = UInt32(read.kind.rawValue + 1) << 24 | read.slot
             values[index] = read.value
             if read.kind == .identity { readsIdentity = true }
         }
@@ -86,7 +89,7 @@ struct ConditionMemo: Equatable {
     /// by an odd constant, the lanes combined with rotations, then one SplitMix finalizer
     /// (`Hasher` costs more than the rest of a lookup).
     func mixedHash(salt: UInt64) -> UInt64 {
-        let lanes = what &* 0x9E37_79B9_7F4A_7C15 ^ values &* 0xC2B2_AE3D_27D4_EB4F
+        let lanes = SIMD4<UInt64>(truncatingIfNeeded: what) &* 0x9E37_79B9_7F4A_7C15 ^ values &* 0xC2B2_AE3D_27D4_EB4F
         let combined = lanes[0] ^ Self.rotate(lanes[1], 17) ^ Self.rotate(lanes[2], 31) ^ Self.rotate(lanes[3], 47)
         return Self.mix(combined ^ salt &* 0x1656_67B1_9E37_79F9 ^ UInt64(count))
     }
@@ -107,9 +110,9 @@ struct ConditionMemo: Equatable {
 
     /// What the read described by `what` gives for guest number `guest` now.
     @inline(__always)
-    private static func value(of what: UInt64, guest: Int, in engine: Engine) -> UInt64 {
-        let slot = Int(truncatingIfNeeded: what & 0xFFFF_FFFF)
-        switch Read.Kind(rawValue: UInt8(truncatingIfNeeded: (what >> 32) &- 1)) {
+    private static func value(of what: UInt32, guest: Int, in engine: Engine) -> UInt64 {
+        let slot = Int(what & 0xFF_FFFF)
+        switch Read.Kind(rawValue: UInt8(truncatingIfNeeded: (what >> 24) &- 1)) {
         case .points: return engine.guests[guest].points.bitPattern
         case .sessions: return UInt64(engine.guests[guest].sessionCount)
         case .goal:
@@ -206,12 +209,13 @@ struct ConditionRecorder {
 
     mutating func stop() { isRecording = false }
 
-    /// Notes a read (once per kind and slot).
+    /// Notes a read (once per kind and slot); too many, or a slot past the limit, and the call
+    /// is not remembered.
     mutating func note(_ kind: ConditionMemo.Read.Kind, slot: UInt32 = 0, value: UInt64) {
         guard isRecording else { return }
         let read = ConditionMemo.Read(kind: kind, slot: slot, value: value)
         if reads.contains(where: { $0.kind == kind && $0.slot == slot }) { return }
-        guard reads.count < ConditionMemo.capacity else {
+        guard reads.count < ConditionMemo.capacity, slot < ConditionMemo.slotLimit else {
             overflowed = true
             return
         }

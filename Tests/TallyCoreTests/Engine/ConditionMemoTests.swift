@@ -169,6 +169,18 @@ import Testing
         #expect(results.count == 2)
     }
 
+    @Test func readsPastTheCapacityOrSlotLimitAreNotRemembered() {
+        var recorder = ConditionRecorder()
+        recorder.start()
+        recorder.note(.goal, slot: ConditionMemo.slotLimit - 1, value: 1)
+        #expect(ConditionMemo(recorder) != nil)
+        recorder.note(.goal, slot: ConditionMemo.slotLimit, value: 1)
+        #expect(ConditionMemo(recorder) == nil)
+        recorder.start()
+        for slot in 0...UInt32(ConditionMemo.capacity) { recorder.note(.outcome, slot: slot, value: 0) }
+        #expect(ConditionMemo(recorder) == nil)
+    }
+
     @Test func sharedResultsKeepEveryEntryAsTheTableGrows() {
         var results = SharedConditionResults()
         let keys = (0..<5000).map { SharedCondition(column: $0 % 3, reads: Self.memo(points: [Double($0), 1])) }
