@@ -7,10 +7,10 @@ extension RuleRuntime {
     func installGuestProxy() throws(LuaError) {
         try state.load(Self.guestProxySource, chunkName: "=guest")
         state.push(function: { [unowned(unsafe) self] lua in try guestField(lua) })
-        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, name: "goals") })
-        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, name: "outcomes") })
-        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, name: "session") })
-        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, name: "data") })
+        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, .goals) })
+        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, .outcomes) })
+        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, .session) })
+        state.push(function: { [unowned(unsafe) self] lua in try guestTable(lua, .data) })
         state.push(function: { [unowned(unsafe) self] lua in try setGuestData(lua) })
         state.push(function: { [unowned(unsafe) self] lua in try addPoints(lua) })
         state.push(function: { [unowned(unsafe) self] lua in try guestDataKeys(lua) })
@@ -84,17 +84,20 @@ extension RuleRuntime {
         return 1
     }
 
+    /// The tables of `guest` read through the host.
+    private enum GuestTable { case goals, outcomes, session, data }
+
     /// `guest.goals[k]`, `guest.outcomes[k]`, `guest.session.k`, `guest.data[k]`. Arguments: key.
-    private func guestTable(_ lua: LuaState, name: String) throws -> Int32 {
+    private func guestTable(_ lua: LuaState, _ table: GuestTable) throws -> Int32 {
         let guest = try currentGuest()
-        guard let key = lua.string(at: 1) else {
+        guard let key = keyStrings.string(at: 1, of: lua) else {
             lua.pushNil()
             return 1
         }
-        switch name {
-        case "goals": lua.push(guest.timesReached(goal: key))
-        case "outcomes": lua.push(guest.hasReached(outcome: key))
-        case "session":
+        switch table {
+        case .goals: lua.push(guest.timesReached(goal: key))
+        case .outcomes: lua.push(guest.hasReached(outcome: key))
+        case .session:
             noteFootprint(.readsSession)
             switch key {
             case "id": lua.push(guest.sessionID)
@@ -103,7 +106,7 @@ extension RuleRuntime {
             case "events": lua.push(guest.sessionEvents)
             default: lua.pushNil()
             }
-        default:
+        case .data:
             switch guest.data(key) {
             case .string(let text)?: lua.push(text)
             case .integer(let number)?: lua.push(number)
@@ -118,7 +121,7 @@ extension RuleRuntime {
     /// `guest.data[k] = v`. Arguments: key, value.
     private func setGuestData(_ lua: LuaState) throws -> Int32 {
         let guest = try currentGuest()
-        guard let key = lua.string(at: 1) else {
+        guard let key = keyStrings.string(at: 1, of: lua) else {
             throw LuaScriptError("guest.data keys must be strings, got \(lua.typeName(at: 1))")
         }
         let value: GuestDataValue?

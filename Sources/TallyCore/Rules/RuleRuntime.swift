@@ -63,6 +63,8 @@ public final class RuleRuntime {
     private var currentFields = JSONObject()
     private var currentType = ""
     let logLimiter = RateLimiter(linesPerSecond: 10)
+    /// Counter names and `guest` keys as Swift strings, made once per name rather than per call.
+    let keyStrings = LuaStringCache()
     /// What the rule functions called since ``resetFootprint()`` did through the host.
     private(set) var footprint: CallFootprint = []
 
@@ -194,7 +196,7 @@ public final class RuleRuntime {
 
     private func installHelpers() {
         state.push(function: { [unowned(unsafe) self] lua in
-            guard let name = lua.string(at: 1), !name.isEmpty else {
+            guard let name = keyStrings.string(at: 1, of: lua), !name.isEmpty else {
                 throw LuaScriptError("count: the counter name must be a non-empty string")
             }
             var amount = 1.0
