@@ -97,22 +97,29 @@ struct TapeObject: Sendable {
 
     /// The token index of the value of `key` (the last one when the key repeats), or nil.
     func valueToken(of key: String) -> Int? {
+        if let found = key.utf8.withContiguousStorageIfAvailable({ valueToken(ofKeyBytes: $0) }) { return found }
         var key = key
-        return key.withUTF8 { wanted -> Int? in
-            let tokens = tape.tokens
-            var found: Int?
-            var index = token + 1
-            for _ in 0..<writtenCount {
-                let keyToken = tokens[index]
-                if Int(keyToken.length) == wanted.count,
-                   wanted.isEmpty || memcmp(tape.bytes + Int(keyToken.start), wanted.baseAddress!, wanted.count) == 0
-                {
-                    found = index + 1
-                }
-                index = Int(tokens[index + 1].next)
+        return key.withUTF8 { valueToken(ofKeyBytes: $0) }
+    }
+
+    /// ``valueToken(of:)`` for a key's UTF-8 bytes: a key of another length or first byte is
+    /// passed over without calling `memcmp`.
+    @inline(__always)
+    private func valueToken(ofKeyBytes wanted: UnsafeBufferPointer<UInt8>) -> Int? {
+        let tokens = tape.tokens
+        var found: Int?
+        var index = token + 1
+        for _ in 0..<writtenCount {
+            let keyToken = tokens[index]
+            if Int(keyToken.length) == wanted.count,
+               wanted.isEmpty || (tape.bytes[Int(keyToken.start)] == wanted[0]
+                   && memcmp(tape.bytes + Int(keyToken.start), wanted.baseAddress!, wanted.count) == 0)
+            {
+                found = index + 1
             }
-            return found
+            index = Int(tokens[index + 1].next)
         }
+        return found
     }
 
     /// The value of `key`, nested objects kept on the tape; nil when absent.
