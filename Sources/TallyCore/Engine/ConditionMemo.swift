@@ -91,21 +91,12 @@ struct ConditionMemo: Equatable {
     func mixedHash(salt: UInt64) -> UInt64 {
         let lanes = SIMD4<UInt64>(truncatingIfNeeded: what) &* 0x9E37_79B9_7F4A_7C15 ^ values &* 0xC2B2_AE3D_27D4_EB4F
         let combined = lanes[0] ^ Self.rotate(lanes[1], 17) ^ Self.rotate(lanes[2], 31) ^ Self.rotate(lanes[3], 47)
-        return Self.mix(combined ^ salt &* 0x1656_67B1_9E37_79F9 ^ UInt64(count))
+        return (combined ^ salt &* 0x1656_67B1_9E37_79F9 ^ UInt64(count)).splitMixed
     }
 
     @inline(__always)
     private static func rotate(_ value: UInt64, _ bits: UInt64) -> UInt64 {
         value << bits | value >> (64 - bits)
-    }
-
-    /// SplitMix64's finalizer: every input bit affects every output bit.
-    @inline(__always)
-    static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 
     /// What the read described by `what` gives for guest number `guest` now.

@@ -91,7 +91,7 @@ struct RuleDispatch {
     /// Where a page of the type entry `entry` is remembered among the recent pages.
     @inline(__always)
     private static func recentSlot(entry: Int, bits: (UInt64, UInt64)) -> Int {
-        let mixed = ConditionMemo.mix(bits.0 ^ bits.1 &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: entry))
+        let mixed = (bits.0 ^ bits.1 &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: entry)).splitMixed
         return Int(truncatingIfNeeded: mixed) & (recentPageSlots - 1)
     }
 

@@ -161,8 +161,6 @@ struct ReservedFields {
         if let ms = values.integer(position) { return .success(ms) }
         let ts = values.value(position)
         switch ts {
-        case .int(let ms):
-            return .success(ms)
         case .number(let ms):
             let floored = ms.rounded(.down)
             // Int64 holds [-2^63, 2^63): both bounds are exact doubles.
@@ -190,11 +188,8 @@ struct ReservedFields {
     ) -> Result<String?, EventRejection> {
         guard position >= 0 else { return .success(nil) }
         if let text = values.string(position) { return .success(text) }
-        switch values.value(position) {
-        case .null: return .success(nil)
-        case .string(let s): return .success(s)
-        case let other: return .failure(.wrongType(name, expected: "a string", found: other, line: line))
-        }
+        if values.isNull(position) { return .success(nil) }
+        return .failure(.wrongType(name, expected: "a string", found: values.value(position), line: line))
     }
 
     /// Upper-cases an event type; ASCII types already in upper case are returned as they are.
@@ -232,7 +227,7 @@ struct DecodedReservedValues: ReservedValueReader {
         if case .int(let number) = fields.value(at: position) { return number }
         return nil
     }
-    func compactString(_ position: Int) -> CompactString? { fields.value(at: position).stringValue.map(CompactString.init) }
+    func compactString(_ position: Int) -> CompactString? { string(position).map(CompactString.init) }
 }
 
 /// Reads reserved values from the scanner's tape (positions are token indices): a string
