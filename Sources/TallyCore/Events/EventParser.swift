@@ -118,7 +118,7 @@ public struct EventParser: Sendable {
         for _ in 0..<Int(top.length) {
             let keyToken = reader.tokens[index]
             guard keyToken.flags & TapeReader.flagEscaped == 0 else { return fillDecoded(&event, reader, line: line) }
-            if let field = ReservedField(reader.rawBytes(keyToken)) { reserved.set(field, at: index + 1) }
+            if let field = ReservedField(tapeKey: reader.rawBytes(keyToken)) { reserved.set(field, at: index + 1) }
             index = Int(reader.tokens[index + 1].next)
         }
         let fields = JSONObject(tape: TapeObject(topLevelOf: eventTape))

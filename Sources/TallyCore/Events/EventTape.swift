@@ -22,12 +22,15 @@ final class EventTape: @unchecked Sendable {
     static let initialTokenCapacity = 64
     /// Buffers for lines longer than this (64 KiB) are not kept for the next line.
     static let keptByteCapacity = 1 << 16
+    /// Bytes the byte buffer holds past the end of the line, so that reading a word at any
+    /// byte of the line stays in the buffer (``ReservedField/init(tapeKey:)`` reads keys so).
+    static let readPadding = 8
 
     /// An empty tape with room for `tokenCapacity` tokens.
     init(tokenCapacity: Int = EventTape.initialTokenCapacity) {
         byteCapacity = 256
         self.tokenCapacity = tokenCapacity
-        bytes = .allocate(capacity: byteCapacity)
+        bytes = .allocate(capacity: byteCapacity + Self.readPadding)
         tokens = .allocate(capacity: tokenCapacity)
     }
 
@@ -36,7 +39,7 @@ final class EventTape: @unchecked Sendable {
         if source.count > byteCapacity {
             bytes.deallocate()
             byteCapacity = source.count
-            bytes = .allocate(capacity: byteCapacity)
+            bytes = .allocate(capacity: byteCapacity + Self.readPadding)
         }
         if let base = source.baseAddress { UnsafeMutableRawPointer(bytes).copyMemory(from: base, byteCount: source.count) }
     }

@@ -19,6 +19,51 @@ enum ReservedField {
         }
     }
 
+    /// The field named by key bytes on an ``EventTape``, if reserved: ``init(_:)`` without a
+    /// byte loop. The key's first 8 bytes are read as one word (and bytes 8 and 9 of a 10-byte
+    /// key as another), which reads up to 6 bytes past a short key: the tape's buffer holds its
+    /// line and ``EventTape/readPadding`` bytes more, so this stays inside it.
+    @inline(__always)
+    init?(tapeKey key: UnsafeBufferPointer<UInt8>) {
+        guard let base = key.baseAddress else { return nil }
+        let head = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
+        switch key.count {
+        case 2 where head & 0xFFFF == Packed.ts: self = .ts
+        case 4 where head & 0xFFFF_FFFF == Packed.type: self = .type
+        case 4 where head & 0xFFFF_FFFF == Packed.page: self = .page
+        case 5 where head & 0xFF_FFFF_FFFF == Packed.guest: self = .guest
+        case 7 where head & 0xFF_FFFF_FFFF_FFFF == Packed.session: self = .session
+        case 7 where head & 0xFF_FFFF_FFFF_FFFF == Packed.revenue: self = .revenue
+        case 7 where head & 0xFF_FFFF_FFFF_FFFF == Packed.variant: self = .variant
+        case 10:
+            let tail = UInt16(littleEndian: UnsafeRawPointer(base + 8).loadUnaligned(as: UInt16.self))
+            if head == Packed.browser && tail == Packed.id {
+                self = .browserID
+            } else if head == Packed.experime && tail == Packed.nt {
+                self = .experiment
+            } else {
+                return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// The reserved names' bytes as little-endian words (a 10-byte name as its first 8 bytes
+    /// and its last 2), as ``init(tapeKey:)`` compares them. Tested against the names.
+    enum Packed {
+        static let ts: UInt64 = 0x7374
+        static let type: UInt64 = 0x6570_7974
+        static let page: UInt64 = 0x6567_6170
+        static let guest: UInt64 = 0x74_7365_7567
+        static let session: UInt64 = 0x6E_6F69_7373_6573
+        static let revenue: UInt64 = 0x65_756E_6576_6572
+        static let variant: UInt64 = 0x74_6E61_6972_6176
+        static let browser: UInt64 = 0x5F72_6573_776F_7262  // "browser_"
+        static let id: UInt16 = 0x6469
+        static let experime: UInt64 = 0x656D_6972_6570_7865  // "experime"
+        static let nt: UInt16 = 0x746E
+    }
+
     /// The field named by a decoded key, if reserved.
     init?(_ key: String) {
         var key = key
