@@ -25,25 +25,8 @@ extension EventFilter {
     func matchesCondition<Rule: RuleDeclaration>(_ event: Event, rule: Rule, engine: Engine) -> Bool {
         switch condition {
         case nil: return true
-        case .fields(let expectations)?:
-            for expectation in expectations {
-                let isType = expectation.path.count == 1 && expectation.path[0] == "type"
-                // Most expectations are strings: compared on the line's bytes when they can be.
-                if !isType, case .string(let wanted) = expectation.expected, let onTape = event.fields.tapeObject,
-                   let equal = onTape.stringEquals(atPath: expectation.path, wanted)
-                {
-                    if equal == expectation.negated { return false }
-                    continue
-                }
-                let value: JSONValue?
-                if expectation.path.count == 1 {
-                    value = isType ? .string(event.type) : event.fields[expectation.path[0]]
-                } else {
-                    value = event.fields.value(atPath: expectation.path)
-                }
-                if FieldComparison.equals(value, expectation.expected) == expectation.negated { return false }
-            }
-            return true
+        case .fields?:
+            return fieldPlan?.matches(event) ?? true
         case .function(let function)?:
             switch engine.runtime.callCondition(function) {
             case .success(let truth): return truth

@@ -108,7 +108,7 @@ struct TapeObject: Sendable {
     /// ``valueToken(of:)`` for a key's UTF-8 bytes: a key of another length or first byte is
     /// passed over without calling `memcmp`.
     @inline(__always)
-    private func valueToken(ofKeyBytes wanted: UnsafeBufferPointer<UInt8>) -> Int? {
+    func valueToken(ofKeyBytes wanted: UnsafeBufferPointer<UInt8>) -> Int? {
         let tokens = tape.tokens
         var found: Int?
         var index = token + 1
@@ -165,31 +165,6 @@ struct TapeObject: Sendable {
             index = found
         }
         return .token(index)
-    }
-
-    /// Whether the value at `path` is the string `wanted`, told from the line's bytes without
-    /// decoding it: false when a key is missing; nil when the bytes cannot tell (the value is
-    /// not a string, has escapes, or either text is not ASCII, where Swift compares canonical
-    /// equivalence), or a step is an object that was decoded at once.
-    func stringEquals(atPath path: [String], _ wanted: String) -> Bool? {
-        guard !path.isEmpty else { return nil }
-        let index: Int
-        switch walk(path) {
-        case .missing: return false
-        case .decodedObject: return nil
-        case .token(let found): index = found
-        }
-        let token = tape.tokens[index]
-        guard token.kind == TapeReader.kindString, token.flags & TapeReader.flagEscaped == 0 else { return nil }
-        let bytes = UnsafeBufferPointer(start: tape.bytes + Int(token.start), count: Int(token.length))
-        let verdict = wanted.utf8.withContiguousStorageIfAvailable { wanted -> Bool? in
-            if bytes.count == wanted.count, wanted.isEmpty || memcmp(bytes.baseAddress!, wanted.baseAddress!, wanted.count) == 0 {
-                return true
-            }
-            let asciiOnly = token.flags & TapeReader.flagNonASCII == 0 && !wanted.contains { $0 >= 0x80 }
-            return asciiOnly ? false : nil
-        }
-        return verdict ?? nil
     }
 
     /// The value whose token is at `index`, nested objects kept on the tape where they can be.

@@ -66,11 +66,14 @@ public final class EventFilter {
     /// Matches the `page` field (case-sensitively); an event without a page never matches.
     public let page: StringMatcher?
     public let condition: Condition?
+    /// A `where` table, laid out for matching on the line's bytes.
+    let fieldPlan: FieldConditionPlan?
 
     public init(on: StringMatcher? = nil, page: StringMatcher? = nil, condition: Condition? = nil) {
         self.on = on
         self.page = page
         self.condition = condition
+        if case .fields(let expectations)? = condition { fieldPlan = FieldConditionPlan(expectations) } else { fieldPlan = nil }
     }
 
     /// True when the filter has no matcher at all.
