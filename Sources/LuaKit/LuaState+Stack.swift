@@ -134,6 +134,9 @@ extension LuaState {
         return isInteger != 0 ? Int64(value) : nil
     }
 
+    /// True when the value at `index` is a number of the integer subtype (`3`, not `3.0`).
+    public func isInteger(at index: Int32) -> Bool { lua_isinteger(pointer, index) != 0 }
+
     /// The boolean at `index`, or nil if it is not a boolean.
     public func boolean(at index: Int32) -> Bool? {
         guard lua_type(pointer, index) == LUA_TBOOLEAN else { return nil }

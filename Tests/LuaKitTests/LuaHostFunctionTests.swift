@@ -17,6 +17,18 @@ final class LuaHostFunctionTests: XCTestCase {
         XCTAssertEqual(try state.value(at: 2), "sum")
     }
 
+    func testIntegerSubtypeIsToldFromFloats() throws {
+        let state = try LuaState()
+        var seen: [String] = []
+        state.register("kind") { lua in
+            seen.append(lua.isInteger(at: 1) ? "integer \(lua.integer(at: 1)!)" : "not \(lua.typeName(at: 1))")
+            return 0
+        }
+        try state.load("kind(3); kind(3.0); kind(9007199254740993); kind('3'); kind(nil)", chunkName: "kind.lua")
+        try state.call()
+        XCTAssertEqual(seen, ["integer 3", "not number", "integer 9007199254740993", "not string", "not nil"])
+    }
+
     func testNestedLuaSwiftLuaCalls() throws {
         let state = try LuaState()
         try state.openLibraries(["_G"])

@@ -87,10 +87,11 @@ extension RuleRuntime {
     /// The tables of `guest` read through the host.
     private enum GuestTable { case goals, outcomes, session, data }
 
-    /// `guest.goals[k]`, `guest.outcomes[k]`, `guest.session.k`, `guest.data[k]`. Arguments: key.
+    /// `guest.goals[k]`, `guest.outcomes[k]`, `guest.session.k`, `guest.data[k]`: the views'
+    /// `__index`. Arguments: the view, key.
     private func guestTable(_ lua: LuaState, _ table: GuestTable) throws -> Int32 {
         let guest = try currentGuest()
-        guard let key = keyStrings.string(at: 1, of: lua) else {
+        guard let key = keyStrings.string(at: 2, of: lua) else {
             lua.pushNil()
             return 1
         }
@@ -118,25 +119,25 @@ extension RuleRuntime {
         return 1
     }
 
-    /// `guest.data[k] = v`. Arguments: key, value.
+    /// `guest.data[k] = v`: the data view's `__newindex`. Arguments: the view, key, value.
     private func setGuestData(_ lua: LuaState) throws -> Int32 {
         let guest = try currentGuest()
-        guard let key = keyStrings.string(at: 1, of: lua) else {
-            throw LuaScriptError("guest.data keys must be strings, got \(lua.typeName(at: 1))")
+        guard let key = keyStrings.string(at: 2, of: lua) else {
+            throw LuaScriptError("guest.data keys must be strings, got \(lua.typeName(at: 2))")
         }
         let value: GuestDataValue?
-        if lua.isNil(at: 2) {
+        if lua.isNil(at: 3) {
             value = nil
-        } else if let text = lua.string(at: 2) {
+        } else if let text = lua.string(at: 3) {
             value = .string(text)
-        } else if let flag = lua.boolean(at: 2) {
+        } else if let flag = lua.boolean(at: 3) {
             value = .boolean(flag)
-        } else if lua.number(at: 2) != nil {
-            if case .integer(let integer)? = try? lua.value(at: 2) { value = .integer(integer) } else {
-                value = .number(lua.number(at: 2)!)
-            }
+        } else if lua.isInteger(at: 3), let integer = lua.integer(at: 3) {
+            value = .integer(integer)
+        } else if let number = lua.number(at: 3) {
+            value = .number(number)
         } else {
-            throw LuaScriptError("guest.data.\(key) must be a string, number or boolean, got \(lua.typeName(at: 2))")
+            throw LuaScriptError("guest.data.\(key) must be a string, number or boolean, got \(lua.typeName(at: 3))")
         }
         noteFootprint(.hasEffects)
         guest.setData(key, value)
@@ -170,9 +171,12 @@ extension RuleRuntime {
     /// Builds the `guest` proxy from the host functions (trusted code, run once).
     private static let guestProxySource = """
         local field, goals, outcomes, session, data, set_data, add_points, data_keys = ...
+        -- The views' __index and __newindex are the host functions themselves, called with
+        -- (view, key[, value]): no Lua function runs in between, and an error they raise is
+        -- reported at the rule's line that indexed the view.
         local function view(read, write, iterate)
           return setmetatable({}, {
-            __index = function(_, key) return read(key) end,
+            __index = read,
             __newindex = write or function(_, key)
               error("guest fields are read-only (use guest.data or guest:add_points)", 2)
             end,
@@ -180,20 +184,18 @@ extension RuleRuntime {
             __metatable = false,
           })
         end
-        local data_view = view(data, function(_, key, value) set_data(key, value) end, function()
+        local data_view = view(data, set_data, function(view)
           local keys, index = data_keys(), 0
           return function()
             index = index + 1
             local key = keys[index]
-            if key ~= nil then return key, data(key) end
+            if key ~= nil then return key, data(view, key) end
           end
         end)
         local members = {
           goals = view(goals), outcomes = view(outcomes), session = view(session),
           data = data_view, add_points = add_points,
         }
-        -- Scalars (id, points, sessions) sit in a plain table the proxy indexes directly, so
-        -- reading them runs no function; everything else falls through to the members.
         local function member_or_field(_, key)
           local member = members[key]
           if member ~= nil then return member end
@@ -202,7 +204,12 @@ extension RuleRuntime {
         local function read_only()
           error("guest fields are read-only (use guest.data or guest:add_points)", 2)
         end
-        local scalars = setmetatable({}, { __index = member_or_field, __metatable = false })
+        -- Scalars (id, points, sessions) sit in a plain table the proxy indexes directly, with
+        -- the members, so reading either runs no function; anything else falls through to the
+        -- host.
+        local scalars = {}
+        for key, member in pairs(members) do scalars[key] = member end
+        setmetatable(scalars, { __index = member_or_field, __metatable = false })
         local proxy = setmetatable({}, { __index = scalars, __newindex = read_only, __metatable = false })
         -- The same guest without the cache: every scalar read is a call the host sees.
         local tracked = setmetatable({}, { __index = member_or_field, __newindex = read_only, __metatable = false })

@@ -199,4 +199,47 @@ final class EngineGoalTests: XCTestCase {
         XCTAssertEqual(report.ruleErrors[1].message, "attempt to index a nil value (field 'page')")
         XCTAssertEqual(report.ruleErrors[2].message, "instruction budget exceeded (1000000 instructions)")
     }
+
+    func testGuestDataErrorsPointAtTheRulesLine() throws {
+        // The data view's __index and __newindex are host functions: an error they raise is
+        // reported where the rule indexed guest.data, not inside the guest proxy.
+        let harness = EngineHarness(rules: """
+            goal "table_value" {
+              on = "VIEW",
+              where = function(e, guest)
+                guest.data.x = {}
+                return true
+              end,
+            }
+            goal "number_key" {
+              on = "VIEW",
+              where = function(e, guest)
+                local before = guest.data[1]
+                guest.data[2] = before
+                return true
+              end,
+            }
+            goal "read_only" {
+              on = "VIEW",
+              where = function(e, guest) guest.session.views = 3 end,
+            }
+            goal "kept" {
+              on = "VIEW",
+              where = function(e, guest)
+                guest.data.big = 9007199254740993
+                guest.data.half = 0.5
+                guest.data.flag = true
+                return guest.data.big == 9007199254740993 and guest.data.half == 0.5 and guest.data.flag
+              end,
+            }
+            """)
+        let report = try harness.report([event("VIEW", "a", 0), event("VIEW", "a", 1)])
+        XCTAssertEqual(report.ruleErrors.map(\.rule), ["table_value", "number_key", "read_only"])
+        XCTAssertEqual(report.ruleErrors.map(\.file), ["rules/main.lua", "rules/main.lua", "rules/main.lua"])
+        XCTAssertEqual(report.ruleErrors.map(\.line), [4, 12, 18])
+        XCTAssertEqual(report.ruleErrors.map(\.count), [2, 2, 2])
+        XCTAssertEqual(report.ruleErrors[0].message, "guest.data.x must be a string, number or boolean, got table")
+        XCTAssertEqual(report.ruleErrors[1].message, "guest.data keys must be strings, got number")
+        XCTAssertEqual(report.goals.map(\.reached), [0, 0, 0, 2])
+    }
 }
