@@ -9,7 +9,10 @@ public typealias LuaHostFunction = (LuaState) throws -> Int32
 /// The Swift side of a host function: the closure and the state it was made for.
 private final class HostFunctionBox {
     let body: LuaHostFunction
-    unowned let owner: LuaState
+    /// Not counted (a counted `unowned` reference cost four reference-count operations per
+    /// call): the box is kept by a userdata in the owner's VM, which the owner closes in its
+    /// `deinit`, so the function cannot be called once the owner is gone.
+    unowned(unsafe) let owner: LuaState
 
     init(body: @escaping LuaHostFunction, owner: LuaState) {
         self.body = body
@@ -19,14 +22,16 @@ private final class HostFunctionBox {
 
 private func invokeHostFunction(_ state: OpaquePointer?, _ context: UnsafeMutableRawPointer?) -> Int32 {
     guard let state, let context else { return 0 }
-    let box = Unmanaged<HostFunctionBox>.fromOpaque(context).takeUnretainedValue()
-    let frame = state == box.owner.pointer ? box.owner : LuaState(borrowing: state)
-    do {
-        return try box.body(frame)
-    } catch {
-        let message = (error as? LuaError)?.description ?? String(describing: error)
-        frame.push(message)
-        return -1
+    // The userdata holding the box keeps it alive for the call: no reference is counted.
+    return Unmanaged<HostFunctionBox>.fromOpaque(context)._withUnsafeGuaranteedRef { box in
+        let frame = state == box.owner.pointer ? box.owner : LuaState(borrowing: state)
+        do {
+            return try box.body(frame)
+        } catch {
+            let message = (error as? LuaError)?.description ?? String(describing: error)
+            frame.push(message)
+            return -1
+        }
     }
 }
 
