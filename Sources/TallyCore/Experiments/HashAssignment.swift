@@ -123,9 +123,20 @@ enum FNV1a32 {
     /// The FNV 32-bit prime.
     static let prime: UInt32 = 0x0100_0193
 
-    /// Continues the hash `state` over the UTF-16 code units of `s`.
+    /// Continues the hash `state` over the UTF-16 code units of `s`. ASCII text, whose bytes
+    /// are its code units, is hashed from its UTF-8 bytes (walking `utf16` costs four times as
+    /// much); anything else from its code units.
     @inline(__always)
     static func hash(utf16Of s: String, from state: UInt32) -> UInt32 {
+        let ascii = s.utf8.withContiguousStorageIfAvailable { bytes -> UInt32? in
+            var h = state
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                h = (h ^ UInt32(byte)) &* prime
+            }
+            return h
+        }
+        if let ascii, let hash = ascii { return hash }
         var h = state
         for unit in s.utf16 {
             h = (h ^ UInt32(unit)) &* prime

@@ -6,7 +6,8 @@ import Testing
 /// buckets, range building, and 400 assignments made by the growthbook Python SDK.
 struct HashAssignmentTests {
     /// Published FNV-1a 32 test vectors, plus non-ASCII strings hashed as UTF-16 code units
-    /// (values from the growthbook Python SDK's `fnv1a32`).
+    /// (values from the growthbook Python SDK's `fnv1a32`; the last two from the same loop
+    /// over `encode("utf-16-le")` in Python).
     @Test(arguments: [
         ("", 0x811C_9DC5 as UInt32),
         ("a", 0xE40C_292C),
@@ -15,6 +16,8 @@ struct HashAssignmentTests {
         ("é", 1_812_687_940),
         ("日本", 1_610_399_396),
         ("😀", 3_409_036_472),
+        ("guest-é", 429_531_497),    // ASCII, then not: hashed from the start as UTF-16
+        ("ab😀c", 3_868_712_772),
     ])
     func fnv1a32(input: String, expected: UInt32) {
         #expect(HashAssignment.fnv1a32(input) == expected)
