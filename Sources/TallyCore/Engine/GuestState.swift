@@ -69,6 +69,10 @@ final class GuestHandle: GuestAccess {
         return count
     }
 
+    /// Not noted: the runtime copies these into the proxy's cache before a call, which is not
+    /// a read of the condition being called.
+    var scalars: (points: Double, sessions: Int) { (state.points, state.sessionCount) }
+
     func timesReached(goal id: String) -> Int {
         guard let slot = engine.goalSlots[id], slot < engine.goalProgress.width else { return 0 }
         let times = engine.goalProgress[index, slot].times

@@ -21,6 +21,13 @@ public protocol GuestAccess: AnyObject {
     var dataKeys: [String] { get }
     /// `guest:add_points(n)`.
     func addPoints(_ points: Double)
+    /// ``points`` and ``sessionCount`` together, for the host's own cache of them (not a read
+    /// a rule makes).
+    var scalars: (points: Double, sessions: Int) { get }
+}
+
+extension GuestAccess {
+    public var scalars: (points: Double, sessions: Int) { (points, sessionCount) }
 }
 
 /// A value rules may store in `guest.data`.

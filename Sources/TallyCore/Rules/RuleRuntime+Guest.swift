@@ -30,31 +30,38 @@ extension RuleRuntime {
     }
 
     /// Copies the guest's scalar fields into the proxy's cache, once per event and after
-    /// `add_points` (the only ways they change while rules run). The id is cached on first read
-    /// (``guestField(_:)``) and dropped here for a new guest: most rules never read it, and
-    /// making a Lua string of every guest's id would cost more than the rules.
+    /// `add_points` (the only ways they change while rules run), writing only what differs
+    /// from what the cache holds (with many guests, consecutive events are mostly another
+    /// guest's, with the same few points and sessions as often as not). The id is cached on
+    /// first read (``guestField(_:)``) and dropped here for a new guest: most rules never read
+    /// it, and making a Lua string of every guest's id would cost more than the rules.
     func refreshGuestScalars() {
         guard scalarsStale, let guest else { return }
         scalarsStale = false
-        let scalars = (points: guest.points, sessions: guest.sessionCount)
-        // Most events leave both as they were for the same guest: nothing to write then.
-        if !guestIDStale, let cached = cachedScalars,
-           cached.points.bitPattern == scalars.points.bitPattern, cached.sessions == scalars.sessions {
-            return
-        }
+        let scalars = guest.scalars
+        let dropsID = guestIDStale && idCached
+        guestIDStale = false
+        let cached = cachedScalars
+        let writesPoints = cached?.points.bitPattern != scalars.points.bitPattern
+        let writesSessions = cached?.sessions != scalars.sessions
+        guard dropsID || writesPoints || writesSessions else { return }
         state.pushPinned(guestScalarsSlot)
-        if guestIDStale {
+        if dropsID {
             state.pushPinned(keySlots.id)
             state.pushNil()
             state.rawSet(in: -3)
-            guestIDStale = false
+            idCached = false
         }
-        state.pushPinned(keySlots.points)
-        state.push(scalars.points)
-        state.rawSet(in: -3)
-        state.pushPinned(keySlots.sessions)
-        state.push(scalars.sessions)
-        state.rawSet(in: -3)
+        if writesPoints {
+            state.pushPinned(keySlots.points)
+            state.push(scalars.points)
+            state.rawSet(in: -3)
+        }
+        if writesSessions {
+            state.pushPinned(keySlots.sessions)
+            state.push(scalars.sessions)
+            state.rawSet(in: -3)
+        }
         state.pop()
         cachedScalars = scalars
     }
@@ -76,6 +83,7 @@ extension RuleRuntime {
                 lua.pushCopy(of: -3)
                 lua.rawSet(in: -3)
                 lua.pop()
+                idCached = true
             }
         case "points": lua.push(guest.points)
         case "sessions": lua.push(guest.sessionCount)

@@ -40,12 +40,15 @@ public final class RuleRuntime {
         didSet {
             guestScalarsSlot = guestScalars.slot
             cachedScalars = nil
+            idCached = false
         }
     }
     /// True when the guest's scalars in the proxy may be out of date (a new event, new points).
     var scalarsStale = true
     /// True when the guest's id in the proxy's cache may be another guest's.
     var guestIDStale = true
+    /// True when the proxy's cache holds an id (put there by a `guest.id` read).
+    var idCached = false
     /// The points and sessions last copied into the proxy's cache (for the guest whose id is
     /// there unless ``guestIDStale``): nil when they must be copied again.
     var cachedScalars: (points: Double, sessions: Int)?

@@ -90,18 +90,26 @@ final class EngineGoalTests: XCTestCase {
         let harness = EngineHarness(rules: """
             goal "own" {
               on = "VIEW",
-              where = function(e, guest) return guest.id == e.who and guest.points == e.expected end,
+              where = function(e, guest)
+                return guest.id == e.who and guest.points == e.expected and guest.sessions == (e.sessions or 1)
+              end,
               points = 1,
             }
             """)
+        // Consecutive guests with the same points or sessions leave the cached values as they
+        // are: the id must still change, and a differing value still be written.
         let report = try harness.report([
             event("VIEW", "a", 0, "\"who\":\"a\",\"expected\":0"),
             event("VIEW", "b", 1, "\"who\":\"b\",\"expected\":0"),
             event("VIEW", "a", 2, "\"who\":\"a\",\"expected\":1"),
             event("VIEW", "a", 3, "\"who\":\"a\",\"expected\":2"),
             event("VIEW", "b", 4, "\"who\":\"b\",\"expected\":1"),
+            event("VIEW", "a", 10_000_000, "\"who\":\"a\",\"expected\":3,\"sessions\":2"),
+            event("VIEW", "c", 10_000_001, "\"who\":\"c\",\"expected\":0"),
+            event("VIEW", "d", 10_000_002, "\"who\":\"d\",\"expected\":0"),
+            event("VIEW", "b", 10_000_003, "\"who\":\"b\",\"expected\":2,\"sessions\":2"),
         ])
-        XCTAssertEqual(report.goals.map(\.reached), [5])
+        XCTAssertEqual(report.goals.map(\.reached), [9])
     }
 
     func testGoalsMatchTheSameWhenPagesOutnumberTheDispatchMemory() throws {
