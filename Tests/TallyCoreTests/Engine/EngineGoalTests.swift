@@ -208,6 +208,25 @@ final class EngineGoalTests: XCTestCase {
         XCTAssertEqual(report.ruleErrors[2].message, "instruction budget exceeded (1000000 instructions)")
     }
 
+    func testPairsWalksGuestDataInKeyOrder() throws {
+        let harness = EngineHarness(rules: """
+            goal "listed" {
+              on = "VIEW",
+              where = function(e, guest)
+                guest.data.b = 2
+                guest.data.a = "x"
+                guest.data.c = true
+                local seen = {}
+                for key, value in pairs(guest.data) do seen[#seen + 1] = key .. "=" .. tostring(value) end
+                return table.concat(seen, ",") == "a=x,b=2,c=true"
+              end,
+            }
+            """)
+        let report = try harness.report([event("VIEW", "a", 0)])
+        XCTAssertEqual(report.goals.map(\.reached), [1])
+        XCTAssertTrue(report.ruleErrors.isEmpty, "\(report.ruleErrors)")
+    }
+
     func testGuestDataErrorsPointAtTheRulesLine() throws {
         // The data view's __index and __newindex are host functions: an error they raise is
         // reported where the rule indexed guest.data, not inside the guest proxy.
