@@ -226,8 +226,19 @@ public final class Engine {
             handle.index = guest
             runtime.guestChanged()
         }
-        runtime.beginEvent(event)
+        // Rules read the event where it is, for as long as it is applied.
+        withUnsafePointer(to: event) { current in
+            runtime.beginEvent(current)
+            defer { runtime.endEvent() }
+            apply(event, guest: guest, exposure: exposure)
+        }
+        return nil
+    }
 
+    /// Applies an accepted event to its guest: exposures and hash assignment, goals, outcomes,
+    /// experiment metrics.
+    @inline(__always)
+    private func apply(_ event: Event, guest: Int, exposure: (experiment: Int, variant: Int)?) {
         if let exposure {
             experiments[exposure.experiment].expose(guest: guest, variant: exposure.variant, engine: self)
         }
@@ -237,8 +248,6 @@ public final class Engine {
         applyOutcomes(event, guest: guest, candidates: candidates)
         forEachTracker { $0.observe(event, guest: guest, isOwnExposure: exposure?.experiment == $0.index, engine: self) }
         if tracing { lastTrace.guestPoints = guests[guest].points }
-        runtime.endEvent()
-        return nil
     }
 
     private func quoted(_ text: String) -> String { "\"\(text)\"" }

@@ -62,9 +62,8 @@ public final class RuleRuntime {
     private var pinnedKeys: [LuaRef] = []
     private(set) var keySlots = (id: LuaRegistrySlot.unset, points: LuaRegistrySlot.unset,
                                  sessions: LuaRegistrySlot.unset, type: LuaRegistrySlot.unset)
-    /// The current event's fields and type (the rest of the event is not needed for its table).
-    private var currentFields = JSONObject()
-    private var currentType = ""
+    /// The event being applied, between ``beginEvent(_:)`` and ``endEvent()``.
+    private var currentEvent: UnsafePointer<Event>?
     let logLimiter = RateLimiter(linesPerSecond: 10)
     /// Counter names and `guest` keys as Swift strings, made once per name rather than per call.
     let keyStrings = LuaStringCache()
@@ -110,19 +109,19 @@ public final class RuleRuntime {
 
     // MARK: Calling rule functions
 
-    /// Makes `event` the event rule functions see next; its Lua table is built lazily.
-    func beginEvent(_ event: Event) {
-        currentFields = event.fields
-        currentType = event.type
+    /// Makes the event at `event` the one rule functions see, until ``endEvent()``; its Lua
+    /// table is built from it on first use. The event is read where it is, not copied (copying
+    /// its fields and type in and out cost four reference counts per event): `event` must stay
+    /// valid until ``endEvent()``.
+    func beginEvent(_ event: UnsafePointer<Event>) {
+        currentEvent = event
         eventSerial &+= 1
         scalarsStale = true
     }
 
-    /// Lets go of the event's fields once the engine is done with it, so the parser can reuse
-    /// their storage for the next line.
+    /// The engine is done with the event: rule functions called from now on see an empty one.
     func endEvent() {
-        currentFields = JSONObject()
-        currentType = ""
+        currentEvent = nil
     }
 
     /// Forgets what earlier calls did (see ``footprint``).
@@ -180,7 +179,12 @@ public final class RuleRuntime {
 
     private func pushEventTable() {
         if eventTableSerial != eventSerial {
-            EventTableBuilder(state: state, typeKey: keySlots.type).pushEvent(currentFields, type: currentType)
+            let builder = EventTableBuilder(state: state, typeKey: keySlots.type)
+            if let currentEvent {
+                builder.pushEvent(currentEvent.pointee.fields, type: currentEvent.pointee.type)
+            } else {
+                builder.pushEvent(JSONObject(), type: "")
+            }
             eventTable.replace(popping: state)
             eventTableSerial = eventSerial
         }
