@@ -132,7 +132,7 @@ public struct EventParser: Sendable {
         let fields = reader.members(of: reader.tokens[0], at: &index) { keyToken, position in
             let field =
                 keyToken.flags & TapeReader.flagEscaped == 0
-                ? ReservedField(reader.rawBytes(keyToken)) : ReservedField(reader.string(keyToken))
+                ? ReservedField(tapeKey: reader.rawBytes(keyToken)) : ReservedField(reader.string(keyToken))
             if let field { reserved.set(field, at: position) }
         }
         return reserved.fill(&event, fields: fields, line: line, values: DecodedReservedValues(fields: fields))

@@ -2,27 +2,10 @@
 enum ReservedField {
     case type, guest, browserID, ts, session, page, revenue, experiment, variant
 
-    /// The field named by these (unescaped) key bytes, if reserved.
-    @inline(__always)
-    init?(_ key: UnsafeBufferPointer<UInt8>) {
-        switch key.count {
-        case 2 where Self.equal(key, "ts"): self = .ts
-        case 4 where Self.equal(key, "type"): self = .type
-        case 4 where Self.equal(key, "page"): self = .page
-        case 5 where Self.equal(key, "guest"): self = .guest
-        case 7 where Self.equal(key, "session"): self = .session
-        case 7 where Self.equal(key, "revenue"): self = .revenue
-        case 7 where Self.equal(key, "variant"): self = .variant
-        case 10 where Self.equal(key, "browser_id"): self = .browserID
-        case 10 where Self.equal(key, "experiment"): self = .experiment
-        default: return nil
-        }
-    }
-
-    /// The field named by key bytes on an ``EventTape``, if reserved: ``init(_:)`` without a
-    /// byte loop. The key's first 8 bytes are read as one word (and bytes 8 and 9 of a 10-byte
-    /// key as another), which reads up to 6 bytes past a short key: the tape's buffer holds its
-    /// line and ``EventTape/readPadding`` bytes more, so this stays inside it.
+    /// The field named by unescaped key bytes on an ``EventTape``, if reserved. The key's first
+    /// 8 bytes are read as one word (and bytes 8 and 9 of a 10-byte key as another), which reads
+    /// up to 6 bytes past a short key: the tape's buffer holds its line and
+    /// ``EventTape/readPadding`` bytes more, so this stays inside it.
     @inline(__always)
     init?(tapeKey key: UnsafeBufferPointer<UInt8>) {
         guard let base = key.baseAddress else { return nil }
@@ -64,18 +47,21 @@ enum ReservedField {
         static let nt: UInt16 = 0x746E
     }
 
-    /// The field named by a decoded key, if reserved.
+    /// The field named by a decoded key, if reserved (read as ``init(tapeKey:)`` reads it, from
+    /// a zero-padded copy).
     init?(_ key: String) {
         var key = key
-        guard let field = key.withUTF8({ ReservedField($0) }) else { return nil }
+        let field = key.withUTF8 { bytes -> ReservedField? in
+            guard bytes.count <= 10 else { return nil }
+            var padded: (UInt64, UInt64) = (0, 0)
+            return withUnsafeMutableBytes(of: &padded) { copy in
+                copy.copyMemory(from: UnsafeRawBufferPointer(bytes))
+                return ReservedField(tapeKey: UnsafeBufferPointer(
+                    start: copy.baseAddress!.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+            }
+        }
+        guard let field else { return nil }
         self = field
-    }
-
-    @inline(__always)
-    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
-        let expected = name.utf8Start
-        for i in 0..<bytes.count where bytes[i] != expected[i] { return false }
-        return true
     }
 }
 

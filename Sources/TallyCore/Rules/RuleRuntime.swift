@@ -49,8 +49,8 @@ public final class RuleRuntime {
     var guestIDStale = true
     /// True when the proxy's cache holds an id (put there by a `guest.id` read).
     var idCached = false
-    /// The points and sessions last copied into the proxy's cache (for the guest whose id is
-    /// there unless ``guestIDStale``): nil when they must be copied again.
+    /// The points and sessions the proxy's cache holds, whichever guest they were copied for
+    /// (nil when the cache is new).
     var cachedScalars: (points: Double, sessions: Int)?
     /// The event table of the current event, built on first use (the slot is reused).
     private var eventTable: LuaRef!

@@ -2,8 +2,8 @@ import Testing
 
 @testable import TallyCore
 
-/// Reserved keys read by words off a tape (``ReservedField/init(tapeKey:)``) against the byte by
-/// byte reading of decoded keys.
+/// Reserved keys read by words off a tape (``ReservedField/init(tapeKey:)``), with whatever
+/// follows the key in the padding, and decoded keys (read from a zero-padded copy).
 @Suite struct ReservedFieldTests {
     private static let names: [(String, ReservedField)] = [
         ("type", .type), ("guest", .guest), ("browser_id", .browserID), ("ts", .ts), ("session", .session),
