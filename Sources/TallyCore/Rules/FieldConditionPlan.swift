@@ -26,6 +26,8 @@ final class FieldConditionPlan {
         var keyCount: Int32
         /// The expected text, when `comparesBytes`.
         var expected: Span
+        /// The field is the event's `type` (compared upper-cased, as the engine sees it).
+        var isType: Bool
         /// The expected value is a string and the field is not `type`.
         var comparesBytes: Bool
         var expectedIsASCII: Bool
@@ -51,9 +53,10 @@ final class FieldConditionPlan {
             let firstKey = Int32(spans.count)
             for key in expectation.path { spans.append(span(of: key)) }
             var check = Check(firstKey: firstKey, keyCount: Int32(expectation.path.count),
-                              expected: Span(start: 0, length: 0), comparesBytes: false, expectedIsASCII: false,
+                              expected: Span(start: 0, length: 0), isType: expectation.path == ["type"],
+                              comparesBytes: false, expectedIsASCII: false,
                               negated: expectation.negated)
-            if case .string(let wanted) = expectation.expected, expectation.path != ["type"], !expectation.path.isEmpty {
+            if case .string(let wanted) = expectation.expected, !check.isType, !expectation.path.isEmpty {
                 check.expected = span(of: wanted)
                 check.comparesBytes = true
                 check.expectedIsASCII = wanted.utf8.allSatisfy { $0 < 0x80 }
@@ -83,7 +86,7 @@ final class FieldConditionPlan {
                 if equal == check.negated { return false }
                 continue
             }
-            if !Self.holds(expectations[number], for: event) { return false }
+            if !Self.holds(expectations[number], isType: check.isType, for: event) { return false }
         }
         return true
     }
@@ -126,9 +129,9 @@ final class FieldConditionPlan {
     }
 
     /// One expectation checked on the decoded value.
-    private static func holds(_ expectation: FieldExpectation, for event: Event) -> Bool {
+    private static func holds(_ expectation: FieldExpectation, isType: Bool, for event: Event) -> Bool {
         let value: JSONValue?
-        if expectation.path == ["type"] {
+        if isType {
             value = .string(event.type)
         } else if expectation.path.count == 1 {
             value = event.fields[expectation.path[0]]
