@@ -6,11 +6,12 @@
 
 #include <stdbool.h>
 
-/* Scans a string body. `p` points after the opening quote. On success returns the position
-   of the closing quote and ORs CEJ_FLAG_ESCAPED / CEJ_FLAG_NON_ASCII into *flags; on failure
-   returns NULL with *code and *error_at set. */
-const uint8_t *cej_scan_string(const uint8_t *p, const uint8_t *end, uint8_t *flags,
-                               int32_t *code, const uint8_t **error_at);
+/* Scans the rest of a string body from `p`, which is after the opening quote at `open` with
+   only plain text (no quote, backslash, control character or byte >= 0x80) in between. On
+   success returns the position of the closing quote and ORs CEJ_FLAG_ESCAPED /
+   CEJ_FLAG_NON_ASCII into *flags; on failure returns NULL with *code and *error_at set. */
+const uint8_t *cej_scan_string(const uint8_t *p, const uint8_t *open, const uint8_t *end,
+                               uint8_t *flags, int32_t *code, const uint8_t **error_at);
 
 /* Scans a number starting at `p` (a '-' or a digit). On success fills the token's flags,
    length and value and returns the position after the number; on failure returns NULL with

@@ -1,5 +1,13 @@
-/* The scanner: an explicit-stack state machine that validates and writes the tape. */
+/* The scanner: an explicit-stack state machine that validates and writes the tape. Plain
+   strings and short integers, nearly every value of an event, are read inline here; anything
+   else (escapes, non-ASCII text, fractions, exponents, long integers) by the general scanners
+   in cej_string.c and cej_number.c. */
 #include "cej_internal.h"
+
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static inline bool is_space(uint8_t c)
 {
@@ -11,6 +19,100 @@ static inline const uint8_t *skip_space(const uint8_t *p, const uint8_t *end)
     if (p < end && *p > ' ') return p; /* compact JSON: no white space at all */
     while (p < end && is_space(*p)) p++;
     return p;
+}
+
+/* The first byte at or after `p` that is a quote, a backslash, a control character or >= 0x80,
+   or a position at or past `end` when there is none before it. Reads up to 15 bytes past
+   `end` (the padding); `p < end` is required. */
+static inline const uint8_t *skip_plain_text(const uint8_t *p, const uint8_t *end)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    for (;;) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)p);
+        /* signed compare: bytes >= 0x80 are negative, so below ' ' as well */
+        __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote),
+                                                 _mm_cmpeq_epi8(bytes, backslash)),
+                                    _mm_cmplt_epi8(bytes, space));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hits);
+        if (mask != 0) return p + __builtin_ctz(mask);
+        p += 16;
+        if (p >= end) return p;
+    }
+#else
+    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') p++;
+    return p;
+#endif
+}
+
+/* Scans a string whose opening quote is at `open`: returns the closing quote, or NULL with
+   *code and *error_at set. Plain text is skipped inline; the rest goes to cej_scan_string(). */
+static inline const uint8_t *scan_string(const uint8_t *open, const uint8_t *end, uint8_t *flags,
+                                         int32_t *code, const uint8_t **error_at)
+{
+    const uint8_t *p = open + 1;
+    if (p < end) {
+        p = skip_plain_text(p, end);
+        if (p < end && *p == '"') return p;
+        if (p > end) p = end;
+    }
+    return cej_scan_string(p, open, end, flags, code, error_at);
+}
+
+/* Powers of ten up to 10^8. */
+static const uint64_t powers_of_ten[9] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+};
+
+/* Value of the decimal digits in the bytes of `digits` (each 0-9, the first in the lowest
+   byte; leading zero bytes allowed): pairs are formed with one multiply-add, then two
+   multiplies gather the four pairs with their powers of ten in the upper half. */
+static inline uint64_t value_of_digits(uint64_t digits)
+{
+    digits = digits * 10 + (digits >> 8);
+    const uint64_t mask = 0x000000FF000000FFull;
+    const uint64_t hundreds = 100 + (1000000ull << 32);
+    const uint64_t units = 1 + (10000ull << 32);
+    return (((digits & mask) * hundreds) + (((digits >> 16) & mask) * units)) >> 32;
+}
+
+/* Reads an integer of at most 16 digits that starts with 1-9 and fills its token, eight
+   digits at a time; returns the position after it, or NULL when the number is anything else
+   (longer, a fraction or an exponent follows), which cej_scan_number() then reads. */
+static inline const uint8_t *scan_short_integer(const uint8_t *p, const uint8_t *end, cej_token *t)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint8_t *start = p;
+    uint64_t value = 0;
+    for (int round = 0; round < 2; round++) {
+        uint64_t word;
+        memcpy(&word, p, 8);
+        uint64_t digits = word ^ 0x3030303030303030ull; /* a digit byte becomes 0-9 */
+        /* The lowest flagged byte is the first non-digit (carries only reach later bytes). */
+        uint64_t non_digit = (digits | (digits + 0x0606060606060606ull)) & 0xF0F0F0F0F0F0F0F0ull;
+        size_t count = non_digit == 0 ? 8 : (size_t)__builtin_ctzll(non_digit) >> 3;
+        if (count > (size_t)(end - p)) count = (size_t)(end - p);
+        if (count > 0) {
+            value = value * powers_of_ten[count] + value_of_digits(digits << (8 * (8 - count)));
+            p += count;
+        }
+        if (count < 8) {
+            if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return NULL;
+            t->kind = CEJ_NUMBER;
+            t->flags = CEJ_FLAG_INTEGER | CEJ_FLAG_HAS_I64;
+            t->length = (uint32_t)(p - start);
+            t->value.i = (int64_t)value;
+            return p;
+        }
+    }
+#else
+    (void)p;
+    (void)end;
+    (void)t;
+#endif
+    return NULL;
 }
 
 /* Stores an error; a syntax error at a byte that is not valid UTF-8 reports the encoding. */
@@ -38,8 +140,8 @@ int32_t cej_parse(const uint8_t *input, size_t length, cej_token *tape, uint32_t
         result->count = 0;
         return CEJ_ERR_TOO_LONG;
     }
-    static const uint8_t empty = 0;
-    if (input == NULL) input = &empty; /* only when length == 0 */
+    static const uint8_t empty[CEJ_PADDING];
+    if (input == NULL) input = empty; /* only when length == 0 */
     const uint8_t *p = input;
     const uint8_t *const end = input + length;
     uint32_t stack[CEJ_MAX_DEPTH];     /* token index of each open container */
@@ -84,7 +186,7 @@ value:
         }
         case '"': {
             uint8_t flags = 0;
-            const uint8_t *q = cej_scan_string(p + 1, end, &flags, &code, &error_at);
+            const uint8_t *q = scan_string(p, end, &flags, &code, &error_at);
             if (q == NULL) FAIL(code, error_at);
             t->kind = CEJ_STRING;
             t->flags = flags;
@@ -121,9 +223,17 @@ value:
         case 'I':
             if (cej_matches(p, end, "Infinity", 8)) FAIL(CEJ_ERR_NON_FINITE, p);
             FAIL(CEJ_ERR_EXPECTED_VALUE, p);
-        case '-':
-        case '0': case '1': case '2': case '3': case '4':
+        case '1': case '2': case '3': case '4':
         case '5': case '6': case '7': case '8': case '9': {
+            const uint8_t *q = scan_short_integer(p, end, t);
+            if (q == NULL) q = cej_scan_number(p, end, t, &code);
+            if (q == NULL) FAIL(code, p);
+            n++;
+            p = q;
+            goto after_value;
+        }
+        case '-':
+        case '0': {
             const uint8_t *q = cej_scan_number(p, end, t, &code);
             if (q == NULL) FAIL(code, p);
             n++;
@@ -141,7 +251,7 @@ key:
     members[depth - 1]++;
     {
         uint8_t flags = 0;
-        const uint8_t *q = cej_scan_string(p + 1, end, &flags, &code, &error_at);
+        const uint8_t *q = scan_string(p, end, &flags, &code, &error_at);
         if (q == NULL) FAIL(code, error_at);
         cej_token *t = n < capacity ? &tape[n] : &overflow;
         t->kind = CEJ_STRING;

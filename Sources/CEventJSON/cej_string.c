@@ -79,10 +79,9 @@ static bool read_u_escape(const uint8_t *p, const uint8_t *end, uint32_t *unit)
     return true;
 }
 
-const uint8_t *cej_scan_string(const uint8_t *p, const uint8_t *end, uint8_t *flags,
-                               int32_t *code, const uint8_t **error_at)
+const uint8_t *cej_scan_string(const uint8_t *p, const uint8_t *open, const uint8_t *end,
+                               uint8_t *flags, int32_t *code, const uint8_t **error_at)
 {
-    const uint8_t *open = p - 1;
     for (;;) {
         /* Eight bytes at a time: skip plain text, or jump to the first byte that matters. */
         if (end - p >= 8) {

@@ -73,6 +73,9 @@ enum {
 #define CEJ_MAX_DEPTH 64
 /* Longest input accepted (offsets are 32-bit). */
 #define CEJ_MAX_INPUT 0x7FFFFFF0u
+/* Bytes past the end of the input that cej_parse() may read (never write); whatever they
+   hold, the result depends only on the input. Text is scanned 16 bytes at a time. */
+#define CEJ_PADDING 16
 
 /* One value on the tape (24 bytes). */
 typedef struct cej_token {
@@ -102,7 +105,8 @@ typedef struct cej_result {
  * not depend on the capacity: an invalid input always reports its error; a valid input that
  * needs more than `capacity` tokens returns CEJ_ERR_TAPE_FULL with result->count set to the
  * number needed (at most length / 2 + 1), so one retry with a larger tape succeeds.
- * `input` may be NULL when `length` is 0.
+ * The CEJ_PADDING bytes after the input must be readable. `input` may be NULL when `length`
+ * is 0.
  */
 int32_t cej_parse(const uint8_t *input, size_t length, cej_token *tape, uint32_t capacity,
                   cej_result *result);

@@ -23,8 +23,9 @@ final class EventTape: @unchecked Sendable {
     /// Buffers for lines longer than this (64 KiB) are not kept for the next line.
     static let keptByteCapacity = 1 << 16
     /// Bytes the byte buffer holds past the end of the line, so that reading a word at any
-    /// byte of the line stays in the buffer (``ReservedField/init(tapeKey:)`` reads keys so).
-    static let readPadding = 8
+    /// byte of the line stays in the buffer: the scanner reads text 16 bytes at a time
+    /// (`CEJ_PADDING`), ``ReservedField/init(tapeKey:)`` keys 8 at a time.
+    static let readPadding = max(Int(CEJ_PADDING), 8)
 
     /// An empty tape with room for `tokenCapacity` tokens.
     init(tokenCapacity: Int = EventTape.initialTokenCapacity) {

@@ -1,3 +1,4 @@
+import CEventJSON
 import Testing
 
 @testable import TallyCore
@@ -212,5 +213,57 @@ import Testing
             }
             #expect(value == .array([expected]), "\(text)")
         }
+    }
+}
+
+/// The scanner reads up to `CEJ_PADDING` bytes past the end of its input (text 16 bytes at a
+/// time, integers 8 at a time); the result must depend on the input alone.
+@Suite struct JSONScannerPaddingTests {
+    /// Lines whose every prefix is scanned: values that end exactly at the end of the input,
+    /// strings and integers longer and shorter than one read, escapes and non-ASCII text.
+    static let lines = [
+        #"{"type":"VIEW","guest":"1b7375090c4fa47d","ts":1793577715677,"page":"/docs/experiments-and-more"}"#,
+        #"[12345678,1234567812345678,12345678123456781,7,"0123456789abcdef","é\n\"x\"",1.5e3]"#,
+        "12345678123456781234",
+        "1793577715677.25e3",
+        "\"a string that runs on for more than thirty-two bytes\"",
+    ]
+    /// What the bytes past the input hold, repeated: each would change a scan that read them
+    /// as input (a few digits then a quote end a number or a string early).
+    static let paddings: [[UInt8]] = [#"""#, "000\"", #"\"#, "\0", "0e", "0123456789abcdef"].map { Array($0.utf8) }
+
+    /// The result and tokens of scanning `input` with `padding` repeated in the bytes past it.
+    static func scan(_ input: [UInt8], padding: [UInt8]) -> [String] {
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: input.count + Int(CEJ_PADDING))
+        defer { buffer.deallocate() }
+        buffer.initialize(from: input, count: input.count)
+        for offset in 0..<Int(CEJ_PADDING) { (buffer + input.count + offset).initialize(to: padding[offset % padding.count]) }
+        var tokens = [cej_token](repeating: cej_token(), count: 64)
+        var result = cej_result()
+        cej_parse(buffer, input.count, &tokens, UInt32(tokens.count), &result)
+        let written = result.code == Int32(CEJ_OK) ? Int(result.count) : 0
+        return ["\(result.code) \(result.offset) \(result.count)"]
+            + tokens[..<written].map { "\($0.kind) \($0.flags) \($0.start) \($0.length) \($0.next) \($0.value.i)" }
+    }
+
+    @Test(arguments: lines)
+    func everyPrefixScansAlikeWhateverFollowsIt(line: String) {
+        let bytes = Array(line.utf8)
+        var valid = 0
+        for length in 0...bytes.count {
+            let prefix = Array(bytes[..<length])
+            let expected = Self.scan(prefix, padding: Self.paddings[0])
+            for padding in Self.paddings.dropFirst() {
+                #expect(Self.scan(prefix, padding: padding) == expected, "\(String(decoding: prefix, as: UTF8.self))")
+            }
+            // A value that ends the input reads as it does when white space follows it.
+            if expected[0].hasPrefix("\(CEJ_OK) ") {
+                valid += 1
+                var spaced = Self.scan(prefix + [UInt8(ascii: " ")], padding: [0])
+                spaced[0] = expected[0]
+                #expect(spaced == expected, "\(String(decoding: prefix, as: UTF8.self))")
+            }
+        }
+        #expect(valid > 0)
     }
 }
