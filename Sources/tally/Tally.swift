@@ -16,4 +16,10 @@ struct Tally: ParsableCommand {
         version: TallyVersion.current,
         subcommands: [Run.self, Check.self, TestRules.self, Repl.self, Watch.self, Serve.self, Significance.self, SampleSize.self]
     )
+
+    /// Asks for huge pages first (``HugePages``), then runs the command line.
+    static func main() {
+        HugePages.reexecuteIfWorthwhile()
+        main(nil)
+    }
 }

@@ -19,12 +19,14 @@ final class LiveTallyProcess {
     /// Lines before this index have been matched by ``waitForLine(timeout:where:)``.
     private var cursor = 0
 
-    /// Starts `tally arguments...`; standard input is a pipe (see ``write(_:)``).
-    init(_ arguments: [String]) throws {
+    /// Starts `tally arguments...`; standard input is a pipe (see ``write(_:)``). `environment`
+    /// replaces the test's own when given.
+    init(_ arguments: [String], environment: [String: String]? = nil) throws {
         scratch = try TemporaryDirectory()
         try Data().write(to: scratch.url.appendingPathComponent("stdout"))
         process.executableURL = TallyProcess.binary
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardInput = input
         process.standardOutput = try FileHandle(forWritingTo: scratch.url.appendingPathComponent("stdout"))
         process.standardError = errors
@@ -44,6 +46,19 @@ final class LiveTallyProcess {
     /// Closes standard input (end of input for `tally watch` reading a stream).
     func closeInput() {
         try? input.fileHandleForWriting.close()
+    }
+
+    /// The process's environment as it is now (after any re-execution), read from `/proc`.
+    var currentEnvironment: [String: String] {
+        let path = "/proc/\(process.processIdentifier)/environ"
+        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+        var environment: [String: String] = [:]
+        for entry in data.split(separator: 0) {
+            let text = String(decoding: entry, as: UTF8.self)
+            guard let equals = text.firstIndex(of: "=") else { continue }
+            environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return environment
     }
 
     /// Sends SIGINT, as Ctrl-C would.

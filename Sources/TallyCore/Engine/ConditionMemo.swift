@@ -245,17 +245,31 @@ extension Engine {
 
     /// Calls an outcome's `when(guest)`, or answers without calling it when a remembered result
     /// still holds: this guest's last false, or any guest's result for the same values read.
+    ///
+    /// The first case, the most common answer by far, is checked inline in the caller; the
+    /// rest is out of line.
+    @inline(__always)
     func evaluateCondition(_ when: LuaFunctionRef, ofOutcomeRule rule: Int, guest: Int) -> Result<Bool, LuaError> {
+        // Remembered results were computed with the upvalues of load time.
+        if let cell = conditionMemoCell(ofOutcomeRule: rule, guest: guest),
+           conditionMemo[cell].holds(guest: guest, in: self), when.closure?.isCurrent == true
+        {
+            conditionCallsSkipped += 1
+            return .success(false)
+        }
+        return evaluateConditionWithoutOwnMemo(when, ofOutcomeRule: rule, guest: guest)
+    }
+
+    /// ``evaluateCondition(_:ofOutcomeRule:guest:)`` once this guest's own memo did not answer.
+    @inline(never)
+    private func evaluateConditionWithoutOwnMemo(_ when: LuaFunctionRef, ofOutcomeRule rule: Int, guest: Int)
+        -> Result<Bool, LuaError>
+    {
         guard let cell = conditionMemoCell(ofOutcomeRule: rule, guest: guest) else {
             return runtime.callCondition(when, guestFirst: true)
         }
-        // Remembered results were computed with the upvalues of load time.
         let upvaluesAsLoaded = when.closure?.isCurrent == true
         if upvaluesAsLoaded {
-            if conditionMemo[cell].holds(guest: guest, in: self) {
-                conditionCallsSkipped += 1
-                return .success(false)
-            }
             // What this guest's last call read, or else what the last call for any guest read:
             // the same values lead the function down the same path to the same result.
             let column = memoColumnOfOutcomeRule[rule]
