@@ -23,6 +23,9 @@ public final class Engine {
     var outcomesReached = SlotTable(width: 0, filler: false)
     /// Guest id → guest number (position in `guests`).
     var guestIndex = StringIndex(minimumCapacity: 1024)
+    /// Changes when the guest table is replaced (a restored snapshot), which renumbers guests:
+    /// a ``GuestHint`` from before then is not used.
+    var guestTableGeneration = 0
 
     /// Goal id → slot, and per slot its totals (removed goals keep theirs).
     var goalSlots: [String: Int] = [:]
@@ -199,6 +202,12 @@ public final class Engine {
     /// for an `EXPOSURE` to an experiment or variant the rules do not define.
     @discardableResult
     public func ingest(_ event: Event) -> EventRejection? {
+        ingest(event, hint: .unknown)
+    }
+
+    /// ``ingest(_:)`` with the guest's number when ``prefetchGuestState(of:)`` found it, so it
+    /// is not looked up again.
+    private func ingest(_ event: Event, hint: GuestHint) -> EventRejection? {
         var exposure: (experiment: Int, variant: Int)?
         if event.isExposure {
             guard let name = event.experiment, let experiment = experimentIndex[name] else {
@@ -217,7 +226,7 @@ public final class Engine {
         pointsThisEvent = 0
         if !goalsReachedThisEvent.isEmpty { goalsReachedThisEvent.removeAll(keepingCapacity: true) }
 
-        let guest = guestNumber(for: event.guestID)
+        let guest = hint.generation == guestTableGeneration ? hint.number : guestNumber(for: event.guestID)
         if tracing { lastTrace = EventTrace(line: event.line, guest: event.guest, type: event.type) }
         let timestamp = clampedTime(event.timestamp, guest: guest)
         latestTimestamp = max(latestTimestamp, timestamp)
@@ -280,26 +289,28 @@ public final class Engine {
 
     /// Look-ahead, second step: once the slot has had time to arrive (after the previous event
     /// was ingested), starts loading the state of `event`'s guest, if known, so that it is in
-    /// cache when `event` is ingested, and returns the guest's number (-1 for a guest not seen
-    /// yet). A hint only, it changes nothing.
-    func prefetchGuestState(of event: inout Event) -> Int {
-        guard let guest = guestIndex.find(event.guestID) else { return -1 }
+    /// cache when `event` is ingested, and returns the guest's number for
+    /// ``ingest(inPlace:hint:)`` (``GuestHint/unknown`` for a guest not seen yet). Changes
+    /// nothing.
+    func prefetchGuestState(of event: inout Event) -> GuestHint {
+        guard let guest = guestIndex.find(event.guestID) else { return .unknown }
         prefetchState(ofGuest: guest)
-        return guest
+        return GuestHint(number: guest, generation: guestTableGeneration)
     }
 
     /// Look-ahead, third step: once the guest's experiment entries have had time to arrive,
     /// starts loading its participant records in each experiment. A hint only.
-    func prefetchParticipants(ofGuest guest: Int) {
-        guard guest >= 0 else { return }
-        forEachTracker { $0.prefetchParticipant(ofGuest: guest) }
+    func prefetchParticipants(ofGuest hint: GuestHint) {
+        guard hint.generation == guestTableGeneration else { return }
+        forEachTracker { $0.prefetchParticipant(ofGuest: hint.number) }
     }
 
     /// ``ingest(_:)`` for an event held in memory the caller owns (``EventPipeline``): taken
-    /// `inout`, it is read in place, where passing it by value would copy it.
+    /// `inout`, it is read in place, where passing it by value would copy it. `hint` is what
+    /// ``prefetchGuestState(of:)`` returned for it, if it was called.
     @inline(__always)
-    func ingest(inPlace event: inout Event) -> EventRejection? {
-        ingest(event)
+    func ingest(inPlace event: inout Event, hint: GuestHint = .unknown) -> EventRejection? {
+        ingest(event, hint: hint)
     }
 
     /// Starts loading a known guest's state, its goal and outcome rows, its remembered
@@ -500,4 +511,17 @@ public final class Engine {
 struct GuestGroup: Hashable, Codable, Sendable {
     var guest: Int
     var group: Int
+}
+
+/// A guest's number found ahead of applying its event (``Engine/prefetchGuestState(of:)``), good
+/// while the guest table is the one it was found in: guests are only ever appended, so a number
+/// keeps meaning its guest until a restored snapshot replaces the table.
+struct GuestHint {
+    /// The guest's number (-1 when unknown).
+    let number: Int
+    /// ``Engine/guestTableGeneration`` when the number was found (-1 when unknown).
+    let generation: Int
+
+    /// No number: the engine looks the guest up (or adds it).
+    static let unknown = GuestHint(number: -1, generation: -1)
 }

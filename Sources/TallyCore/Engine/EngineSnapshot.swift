@@ -152,6 +152,7 @@ extension Engine {
     /// Replaces every guest with saved ones, whose slots follow a snapshot's goal and outcome
     /// totals (the rules adopted next may add slots).
     private func restoreGuests(_ saved: [EngineSnapshot.SavedGuest], goalSlots: Int, outcomeSlots: Int) {
+        guestTableGeneration += 1  // guest numbers found before now mean other guests
         guests = []
         guests.reserveCapacity(saved.count)
         goalProgress = SlotTable(width: goalSlots, filler: GoalProgress())

@@ -6,8 +6,8 @@
 /// Each line is parsed in place into one of a ring of events (no event is copied), and each
 /// event then moves through one look-ahead step per line fed after it:
 /// 1. right after parsing, the index slot of its guest is asked for;
-/// 2. a line later (the slot has arrived), its guest is looked up and the guest's state and
-///    experiment entries asked for;
+/// 2. a line later (the slot has arrived), its guest is looked up (the number found is kept
+///    for applying it) and the guest's state and experiment entries asked for;
 /// 3. a line later again, the guest's participant records in each experiment are asked for
 ///    (their place comes from the entries of step 2);
 /// 4. a line later, it is applied.
@@ -22,8 +22,9 @@ public final class EventPipeline {
     private let engine: Engine
     /// `depth + 1` events, parsed into in turn.
     private let slots: UnsafeMutablePointer<Event>
-    /// The guest number of each slot's event once step 2 has looked it up (-1: unknown yet).
-    private let guests: UnsafeMutablePointer<Int>
+    /// The guest number of each slot's event once step 2 has looked it up, handed to the engine
+    /// with the event so it is not looked up twice.
+    private let guests: UnsafeMutablePointer<GuestHint>
     /// The slot the next line is parsed into.
     private var next = 0
     /// Events waiting to be applied: the `waiting` slots before `next`, oldest first.
@@ -35,7 +36,7 @@ public final class EventPipeline {
         slots = .allocate(capacity: Self.depth + 1)
         slots.initialize(repeating: Event.placeholder, count: Self.depth + 1)
         guests = .allocate(capacity: Self.depth + 1)
-        guests.initialize(repeating: -1, count: Self.depth + 1)
+        guests.initialize(repeating: .unknown, count: Self.depth + 1)
     }
 
     deinit {
@@ -75,7 +76,7 @@ public final class EventPipeline {
             engine.prefetchParticipants(ofGuest: guests[Self.slot(before: slot, by: 2)])
         }
         if waiting == Self.depth { applyOldest(onReject: onReject) }
-        guests[slot] = -1
+        guests[slot] = .unknown
         waiting += 1
         next = (slot + 1) % (Self.depth + 1)
     }
@@ -96,7 +97,7 @@ public final class EventPipeline {
     private func applyOldest(onReject: (EventRejection) -> Void) {
         let oldest = Self.slot(before: next, by: waiting)
         waiting -= 1
-        if let rejection = engine.ingest(inPlace: &slots[oldest]) { onReject(rejection) }
+        if let rejection = engine.ingest(inPlace: &slots[oldest], hint: guests[oldest]) { onReject(rejection) }
     }
 
     /// The slot `distance` places before `slot` in the ring.

@@ -138,3 +138,45 @@ import Testing
     }
 }
 
+
+/// The guest number the look-ahead finds is handed to the engine with the event; a restored
+/// snapshot renumbers guests, and a number found before it is not used.
+@Suite struct GuestHintTests {
+    static let rules = #"goal "view" { on = "VIEW", points = 1 }"#
+
+    static func view(_ guest: String, _ ts: Int64) -> Event {
+        Event(type: "VIEW", guest: guest, timestamp: ts)
+    }
+
+    @Test func theNumberFoundAheadIsTheGuests() throws {
+        let engine = Engine(rules: try RuleLoader().load(sources: [("rules/main.lua", Self.rules)]))
+        for (guest, ts) in [("a", 1), ("b", 2)] { engine.ingest(Self.view(guest, Int64(ts))) }
+        var event = Self.view("b", 3)
+        let hint = engine.prefetchGuestState(of: &event)
+        #expect(hint.number == 1)
+        #expect(engine.ingest(inPlace: &event, hint: hint) == nil)
+        #expect(engine.guests.map(\.id) == ["a", "b"])
+        #expect(engine.guests.map(\.points) == [1, 2])
+        var newcomer = Self.view("c", 4)
+        #expect(engine.prefetchGuestState(of: &newcomer).number == -1)
+        #expect(engine.ingest(inPlace: &newcomer, hint: engine.prefetchGuestState(of: &newcomer)) == nil)
+        #expect(engine.guests.map(\.id) == ["a", "b", "c"])
+    }
+
+    @Test func aNumberFoundBeforeARestoreIsNotUsed() throws {
+        let rules = try RuleLoader().load(sources: [("rules/main.lua", Self.rules)])
+        let saved = Engine(rules: rules)
+        saved.ingest(Self.view("b", 1))  // in the snapshot, b is guest 0
+        let snapshot = saved.snapshot()
+
+        let engine = Engine(rules: rules)
+        for (guest, ts) in [("a", 1), ("b", 2)] { engine.ingest(Self.view(guest, Int64(ts))) }
+        var event = Self.view("b", 3)
+        let hint = engine.prefetchGuestState(of: &event)  // b is guest 1 here
+        #expect(hint.number == 1)
+        #expect(engine.restore(snapshot) == [])
+        #expect(engine.ingest(inPlace: &event, hint: hint) == nil)
+        #expect(engine.guests.map(\.id) == ["b"])
+        #expect(engine.guests.map(\.points) == [2])
+    }
+}
