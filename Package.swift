@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "CEventJSON"),
         // Cache prefetch hints for the engine's per-guest state.
         .target(name: "CPrefetch"),
+        // Transparent huge pages for the main heap (glibc, Linux).
+        .target(name: "CHeap"),
         // Turns stdlib/*.lua into Swift string literals at build time.
         .executableTarget(name: "embed-stdlib", path: "Sources/embed-stdlib"),
         .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["embed-stdlib"]),
@@ -59,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "tally",
             dependencies: [
-                "TallyCore", "TallyStats", "CLibEdit",
+                "TallyCore", "TallyStats", "CLibEdit", "CHeap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

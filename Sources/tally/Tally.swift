@@ -17,9 +17,9 @@ struct Tally: ParsableCommand {
         subcommands: [Run.self, Check.self, TestRules.self, Repl.self, Watch.self, Serve.self, Significance.self, SampleSize.self]
     )
 
-    /// Asks for huge pages first (``HugePages``), then runs the command line.
+    /// Prepares the heap for huge pages first (``HugePages``), then runs the command line.
     static func main() {
-        HugePages.reexecuteIfWorthwhile()
+        HugePages.prepareHeapIfWorthwhile()
         main(nil)
     }
 }

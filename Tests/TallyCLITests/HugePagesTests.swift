@@ -3,58 +3,46 @@ import Testing
 
 @testable import tally
 
-/// `run`, `watch` and `serve` re-execute themselves once with glibc's huge-page tunable added to
-/// `GLIBC_TUNABLES` (see `HugePages`); the user's own setting of it wins.
+/// `run`, `watch` and `serve` reserve heap address space for huge pages before they start (see
+/// `HugePages`); other commands, a kernel without them and `TALLY_HUGE_PAGES=0` leave it.
 @Suite struct HugePagesTests {
     static let madvise = "always [madvise] never\n"
 
-    @Test func eventCommandsAskWhenTheKernelGivesHugePagesOnRequest() {
+    @Test func eventCommandsAskWhenTheKernelGivesHugePages() {
         for command in ["run", "watch", "serve"] {
-            #expect(HugePages.tunables(for: command, current: nil, kernelMode: Self.madvise) == "glibc.malloc.hugetlb=1")
-            #expect(HugePages.tunables(for: command, current: "", kernelMode: Self.madvise) == "glibc.malloc.hugetlb=1")
+            #expect(HugePages.shouldAsk(command: command, kernelMode: Self.madvise, optOut: nil))
+            #expect(HugePages.shouldAsk(command: command, kernelMode: "[always] madvise never\n", optOut: "1"))
         }
-        #expect(HugePages.tunables(for: "run", current: "glibc.malloc.arena_max=2", kernelMode: Self.madvise)
-            == "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1")
     }
 
-    @Test func nothingChangesOtherwise() {
-        // Other commands, and no command.
+    @Test func nothingIsAskedOtherwise() {
         for command in ["check", "test", "repl", "significance", "sample-size", "--version", nil] {
-            #expect(HugePages.tunables(for: command, current: nil, kernelMode: Self.madvise) == nil)
+            #expect(!HugePages.shouldAsk(command: command, kernelMode: Self.madvise, optOut: nil))
         }
-        // The user chose (including 0, to opt out), or this is the re-executed process.
-        for current in ["glibc.malloc.hugetlb=0", "glibc.malloc.hugetlb=1", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=2"] {
-            #expect(HugePages.tunables(for: "run", current: current, kernelMode: Self.madvise) == nil)
-        }
-        // Huge pages always on (nothing to ask), never on (nothing to get), or unknown.
-        for mode in ["[always] madvise never\n", "always madvise [never]\n", nil] {
-            #expect(HugePages.tunables(for: "run", current: nil, kernelMode: mode) == nil)
+        #expect(!HugePages.shouldAsk(command: "run", kernelMode: Self.madvise, optOut: "0"))
+        for mode in ["always madvise [never]\n", "", nil] {
+            #expect(!HugePages.shouldAsk(command: "run", kernelMode: mode, optOut: nil))
         }
     }
 
-    /// The running process started (was re-executed) with the tunable and the marker that stops
-    /// a second re-execution, or as it was when nothing is asked. (`/proc/PID/environ` shows the
-    /// environment the process image started with, before it removes the marker; glibc rewrites
-    /// a `GLIBC_TUNABLES` of several tunables there, so the appended case is left to the tests
-    /// above.)
-    @Test(arguments: [nil, "glibc.malloc.hugetlb=0"])
-    func watchRunsWithTheTunable(current: String?) throws {
+    /// A running `tally watch` has the reserved range advised (at least 128 MiB of it: the
+    /// heap's start is rounded to a huge page), or nothing when it should not ask.
+    @Test(arguments: [nil, "0"])
+    func watchAdvisesItsHeap(optOut: String?) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         try dir.write("rules/goals.lua", "goal \"view\" { on = \"VIEW\", points = 1 }\n")
         let rules = dir.path("rules")
         var environment = ProcessInfo.processInfo.environment
-        environment["GLIBC_TUNABLES"] = current
-        environment[HugePages.marker] = nil
+        environment["TALLY_HUGE_PAGES"] = optOut
         let tally = try LiveTallyProcess(["watch", "--rules", rules, "--format", "json"], environment: environment)
         tally.waitForLine { $0.hasPrefix("tally: watching \(rules)") }
         let kernelMode = try? String(contentsOfFile: HugePages.kernelSetting, encoding: .utf8)
-        let asked = HugePages.tunables(for: "watch", current: current, kernelMode: kernelMode)
-        let started = tally.currentEnvironment
-        #expect(started["GLIBC_TUNABLES"] == asked ?? current)
-        #expect((started[HugePages.marker] != nil) == (asked != nil))
-        if current == nil, kernelMode?.contains("[madvise]") == true {
-            #expect(started["GLIBC_TUNABLES"] == "glibc.malloc.hugetlb=1")
+        let advised = tally.hugePageAdvisedBytes
+        if HugePages.shouldAsk(command: "watch", kernelMode: kernelMode, optOut: optOut) {
+            #expect(advised >= 128 << 20 && advised <= HugePages.reserve + (4 << 20))
+        } else {
+            #expect(advised == 0)
         }
         tally.closeInput()
     }

@@ -48,17 +48,23 @@ final class LiveTallyProcess {
         try? input.fileHandleForWriting.close()
     }
 
-    /// The process's environment as it is now (after any re-execution), read from `/proc`.
-    var currentEnvironment: [String: String] {
-        let path = "/proc/\(process.processIdentifier)/environ"
-        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
-        var environment: [String: String] = [:]
-        for entry in data.split(separator: 0) {
-            let text = String(decoding: entry, as: UTF8.self)
-            guard let equals = text.firstIndex(of: "=") else { continue }
-            environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
+    /// The bytes of the process's mappings the kernel was advised to back with huge pages
+    /// (`hg` among their `VmFlags` in `/proc/PID/smaps`).
+    var hugePageAdvisedBytes: Int {
+        // Read to the end: /proc files report no size.
+        guard let file = FileHandle(forReadingAtPath: "/proc/\(process.processIdentifier)/smaps"),
+              let data = try? file.readToEnd()
+        else { return 0 }
+        var total = 0
+        var size = 0
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            if line.hasPrefix("Size:") {
+                size = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+            } else if line.hasPrefix("VmFlags:"), line.split(separator: " ").contains("hg") {
+                total += size * 1024
+            }
         }
-        return environment
+        return total
     }
 
     /// Sends SIGINT, as Ctrl-C would.
