@@ -88,8 +88,14 @@ public final class Engine {
     private(set) var eventSerial = 0
     /// Points the current event's guest gained during this event.
     private(set) var pointsThisEvent = 0.0
-    /// Goals (rule indices) reached on the current event.
-    private(set) var goalsReachedThisEvent: [Int] = []
+    /// For each goal rule, the serial of the last event that reached it: the current event
+    /// reached it when that is ``eventSerial`` (nothing to clear between events).
+    private var goalReachedAtSerial = ContiguousArray<Int>()
+    /// True when the current event reached goal rule number `goal`.
+    @inline(__always)
+    func currentEventReached(goal: Int) -> Bool {
+        goal < goalReachedAtSerial.count && goalReachedAtSerial[goal] == eventSerial
+    }
     /// The largest event time seen (long-running modes close sessions against it).
     public private(set) var latestTimestamp: Int64 = .min
 
@@ -140,6 +146,7 @@ public final class Engine {
         if runtime !== self.runtime { detach(self.runtime) }
         self.rules = rules
         self.runtime = runtime
+        goalReachedAtSerial = ContiguousArray(repeating: -1, count: rules.goals.count)
         sessionTimeout = sessionTimeoutOverride ?? rules.settings.sessionTimeout
         goalSlotOfRule = rules.goals.map { goal in
             slot(for: goal.id, in: &goalSlots, totals: &goalTotals,
@@ -224,7 +231,6 @@ public final class Engine {
         eventCounts.accepted += 1
         eventSerial += 1
         pointsThisEvent = 0
-        if !goalsReachedThisEvent.isEmpty { goalsReachedThisEvent.removeAll(keepingCapacity: true) }
 
         let guest = hint.generation == guestTableGeneration ? hint.number : guestNumber(for: event.guestID)
         if tracing { lastTrace = EventTrace(line: event.line, guest: event.guest, type: event.type) }
@@ -265,6 +271,7 @@ public final class Engine {
     func restoreSerial(eventSerial: Int, latestTimestamp: Int64) {
         self.eventSerial = eventSerial
         self.latestTimestamp = latestTimestamp
+        goalReachedAtSerial = ContiguousArray(repeating: -1, count: goalReachedAtSerial.count)
     }
 
     private func guestNumber(for id: CompactString) -> Int {
@@ -417,7 +424,7 @@ public final class Engine {
         if progress.times == 0 { goalTotals[slot].guests += 1 }
         goalTotals[slot].points += points
         addPoints(points, toGuest: guest)
-        goalsReachedThisEvent.append(index)
+        goalReachedAtSerial[index] = eventSerial
         if tracing { lastTrace.goals.append(.init(id: goal.id, name: goal.name, points: points)) }
     }
 

@@ -31,7 +31,7 @@ extension ExperimentTracker {
         case .pageView:
             if isView, pageMatches(rule, event) { reached(number, metric, variant, rule.unit) }
         case .goalRate:
-            if let goal = rule.goalIndex, engine.goalsReachedThisEvent.contains(goal) {
+            if let goal = rule.goalIndex, engine.currentEventReached(goal: goal) {
                 reached(number, metric, variant, rule.unit)
             }
         case .revenue:
