@@ -12,9 +12,7 @@ static inline bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 #include <string.h>
 
 /* When the 8 bytes at p are all digits, stores their value in *value. Each byte minus '0' is
-   a digit d0..d7 (d0 first, in the lowest byte on a little-endian machine); pairs are formed
-   with one multiply-add (10 * d0 + d1 in byte 0, ...), then two multiplies gather the four
-   pairs with their powers of ten in the upper half. */
+   a digit d0..d7 (d0 first, in the lowest byte on a little-endian machine). */
 static inline bool eight_digits(const uint8_t *p, uint64_t *value)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -23,12 +21,7 @@ static inline bool eight_digits(const uint8_t *p, uint64_t *value)
     /* high nibbles all 3, and no low nibble above 9 (adding 6 would carry into the high one) */
     if ((w & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull) return false;
     if (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull) return false;
-    w -= 0x3030303030303030ull;
-    w = w * 10 + (w >> 8);
-    const uint64_t mask = 0x000000FF000000FFull;
-    const uint64_t hundreds = 100 + (1000000ull << 32);
-    const uint64_t units = 1 + (10000ull << 32);
-    *value = (((w & mask) * hundreds) + (((w >> 16) & mask) * units)) >> 32;
+    *value = cej_value_of_digits(w - 0x3030303030303030ull);
     return true;
 #else
     (void)p;

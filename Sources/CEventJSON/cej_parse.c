@@ -66,18 +66,6 @@ static const uint64_t powers_of_ten[9] = {
     1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
 };
 
-/* Value of the decimal digits in the bytes of `digits` (each 0-9, the first in the lowest
-   byte; leading zero bytes allowed): pairs are formed with one multiply-add, then two
-   multiplies gather the four pairs with their powers of ten in the upper half. */
-static inline uint64_t value_of_digits(uint64_t digits)
-{
-    digits = digits * 10 + (digits >> 8);
-    const uint64_t mask = 0x000000FF000000FFull;
-    const uint64_t hundreds = 100 + (1000000ull << 32);
-    const uint64_t units = 1 + (10000ull << 32);
-    return (((digits & mask) * hundreds) + (((digits >> 16) & mask) * units)) >> 32;
-}
-
 /* Reads an integer of at most 16 digits that starts with 1-9 and fills its token, eight
    digits at a time; returns the position after it, or NULL when the number is anything else
    (longer, a fraction or an exponent follows), which cej_scan_number() then reads. */
@@ -95,7 +83,7 @@ static inline const uint8_t *scan_short_integer(const uint8_t *p, const uint8_t 
         size_t count = non_digit == 0 ? 8 : (size_t)__builtin_ctzll(non_digit) >> 3;
         if (count > (size_t)(end - p)) count = (size_t)(end - p);
         if (count > 0) {
-            value = value * powers_of_ten[count] + value_of_digits(digits << (8 * (8 - count)));
+            value = value * powers_of_ten[count] + cej_value_of_digits(digits << (8 * (8 - count)));
             p += count;
         }
         if (count < 8) {
