@@ -1,8 +1,5 @@
 import CHeap
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// Transparent huge pages for the heap of the commands that hold many guests.
 ///
@@ -33,26 +30,10 @@ enum HugePages {
     /// Prepares the heap when ``shouldAsk(command:kernelMode:optOut:)`` says so. Call first
     /// thing, before the command allocates its tables.
     static func prepareHeapIfWorthwhile() {
-        #if os(Linux)
-        let optOut = getenv("TALLY_HUGE_PAGES").map { String(cString: $0) }
-        guard shouldAsk(command: CommandLine.arguments.dropFirst().first, kernelMode: readKernelMode(), optOut: optOut)
+        let kernelMode = try? String(contentsOfFile: kernelSetting, encoding: .utf8)
+        let optOut = ProcessInfo.processInfo.environment["TALLY_HUGE_PAGES"]
+        guard shouldAsk(command: CommandLine.arguments.dropFirst().first, kernelMode: kernelMode, optOut: optOut)
         else { return }
         _ = tally_heap_prefer_huge_pages(reserve)
-        #endif
-    }
-
-    /// The first bytes of ``kernelSetting``, or nil when it cannot be read.
-    private static func readKernelMode() -> String? {
-        #if os(Linux)
-        let descriptor = open(kernelSetting, O_RDONLY)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 128)
-        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[..<count], as: UTF8.self)
-        #else
-        return nil
-        #endif
     }
 }

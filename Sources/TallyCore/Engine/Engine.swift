@@ -314,9 +314,9 @@ public final class Engine {
 
     /// ``ingest(_:)`` for an event held in memory the caller owns (``EventPipeline``): taken
     /// `inout`, it is read in place, where passing it by value would copy it. `hint` is what
-    /// ``prefetchGuestState(of:)`` returned for it, if it was called.
+    /// ``prefetchGuestState(of:)`` returned for it (``GuestHint/unknown`` if it was not called).
     @inline(__always)
-    func ingest(inPlace event: inout Event, hint: GuestHint = .unknown) -> EventRejection? {
+    func ingest(inPlace event: inout Event, hint: GuestHint) -> EventRejection? {
         ingest(event, hint: hint)
     }
 
