@@ -21,7 +21,9 @@ size_t tally_heap_prefer_huge_pages(size_t reserve)
        heap has free makes it grow now. Freeing the block gives the space back to the heap. */
     uintptr_t start = (uintptr_t)sbrk(0);
     mallopt(M_TOP_PAD, (int)reserve);
-    void *probe = malloc(4 << 20);
+    /* volatile: an optimizer may drop a malloc whose block is only freed, and with it the
+       growth this is for. */
+    void *volatile probe = malloc(4 << 20);
     free(probe);
     mallopt(M_TOP_PAD, 128 << 10); /* glibc's default */
     uintptr_t end = (uintptr_t)sbrk(0);
