@@ -8,7 +8,7 @@ import Foundation
 /// a page fault per 4 KiB. So `tally run`, `watch` and `serve` first reserve 256 MiB of heap
 /// address space, advise the kernel to back it with huge pages, and keep large blocks on the
 /// heap (`tally_heap_prefer_huge_pages`). Nothing of it is resident until used. 1,000,000
-/// events take 7–9% less time (README, "Benchmarks").
+/// events take 6–9% less time (README, "Benchmarks").
 ///
 /// Nothing happens for other commands, when the kernel gives no huge pages (`never`), or when
 /// `TALLY_HUGE_PAGES=0` is set.
