@@ -15,7 +15,8 @@ import LuaKit
 ///
 /// Such a condition is a function of the values it reads, so its results are also shared
 /// between guests (``SharedCondition``): a call that read points = 12 and returned false answers
-/// for every other guest with 12 points, as long as it did not read `guest.id`.
+/// for every other guest with 12 points, as long as it did not read `guest.id`. Each distinct
+/// memo is kept once, in ``RememberedConditions``; a guest's memo is its number there.
 struct ConditionMemo: Equatable {
     /// One thing a condition read, and its value then.
     struct Read: Equatable {
@@ -32,8 +33,8 @@ struct ConditionMemo: Equatable {
     /// Goal and outcome slots a remembered read may name (they fit 24 bits of `what`).
     static let slotLimit: UInt32 = 1 << 24
 
-    /// What each read was, in order: `(kind + 1) << 24 | slot`, and 0 past `count`. (32 bits
-    /// each, so that a memo takes one cache line: the engine keeps one per guest and condition.)
+    /// What each read was, in order: `(kind + 1) << 24 | slot`, and 0 past `count` (32 bits
+    /// each, so that the reads of a memo fit two cache lines).
     private var what: SIMD4<UInt32> = .zero
     /// The value of each read, in order, and 0 past `count`. With `what`, this makes equal
     /// memos equal lane by lane, so comparing and hashing them needs no loop.
@@ -85,7 +86,7 @@ struct ConditionMemo: Equatable {
         lhs.isSet == rhs.isSet && lhs.count == rhs.count && lhs.what == rhs.what && lhs.values == rhs.values
     }
 
-    /// A cheap hash of the reads and `salt` for ``SharedConditionResults``: each lane multiplied
+    /// A cheap hash of the reads and `salt` for ``RememberedConditions``: each lane multiplied
     /// by an odd constant, the lanes combined with rotations, then one SplitMix finalizer
     /// (`Hasher` costs more than the rest of a lookup).
     func mixedHash(salt: UInt64) -> UInt64 {
@@ -116,7 +117,8 @@ struct ConditionMemo: Equatable {
     }
 }
 
-/// A condition's result for given values of what it read, whichever guest it was called for.
+/// A condition's column and what it read, with the values read: the key of a
+/// ``RememberedConditions`` entry.
 struct SharedCondition: Equatable {
     /// The condition's column in the engine's memo.
     var column: Int
@@ -125,33 +127,64 @@ struct SharedCondition: Equatable {
     var mixedHash: UInt64 { reads.mixedHash(salt: UInt64(truncatingIfNeeded: column)) }
 }
 
-/// Condition results by column and values read: a hash table with open addressing (linear
-/// probing) on ``SharedCondition/mixedHash``. It is looked up after most events of a guest whose
-/// points changed, so it avoids `Dictionary`'s SipHash; entries are never removed, only all of
-/// them at once.
-struct SharedConditionResults {
-    private struct Slot {
-        /// 0 when the slot is empty (a key's hash is never 0).
-        var hash: UInt64
-        var result: Bool
+/// Every remembered condition call, each kept once however many guests it answers for: the
+/// engine's per-guest memo holds only a number here (4 bytes where a ``ConditionMemo`` takes
+/// 96), so a run with many guests touches far less memory.
+///
+/// An entry is a column with the values its condition read and, unless the call read
+/// `guest.id`, its result, which then holds for any guest that reads the same values. Entries
+/// are found by key through a hash table with open addressing (linear probing) on
+/// ``SharedCondition/mixedHash`` (it is looked up after most events of a guest whose points
+/// changed, so it avoids `Dictionary`'s SipHash). They never move and are never removed, only
+/// all at once, so their numbers stay valid.
+struct RememberedConditions {
+    struct Entry {
         var key: SharedCondition
+        /// The call's result, for any guest; nil when it read `guest.id` (it then answers only
+        /// for guests whose own memo names it, always false).
+        var sharedResult: Bool?
     }
 
-    private var slots: ContiguousArray<Slot> = []
-    private(set) var count = 0
+    /// Entries in the order they were added; an entry's number is its index.
+    private(set) var entries = ContiguousArray<Entry>()
+    /// Per slot: 0 when empty (a key's hash is never 0), and the number of its entry.
+    private var slots = ContiguousArray<(hash: UInt64, entry: Int32)>()
+    /// Entries kept at most; past it, nothing more is remembered.
+    let limit: Int
 
-    /// The result remembered for `key`, if any.
+    init(limit: Int) { self.limit = limit }
+
+    var count: Int { entries.count }
+
+    /// The number of the entry for `key`, if any.
     @inline(__always)
-    subscript(key: SharedCondition) -> Bool? {
+    func find(_ key: SharedCondition) -> Int? {
         guard !slots.isEmpty else { return nil }
-        let (index, found) = position(of: key, hash: Self.hash(of: key))
-        return found ? slots[index].result : nil
+        let (slot, found) = position(of: key, hash: Self.hash(of: key))
+        return found ? Int(slots[slot].entry) : nil
     }
 
-    /// Remembers `result` for `key` (replacing an earlier one).
-    mutating func set(_ result: Bool, for key: SharedCondition) {
-        if (count + 1) * 2 > slots.count { grow() }
-        insert(Slot(hash: Self.hash(of: key), result: result, key: key))
+    /// The result remembered for `key` for any guest, if any.
+    subscript(key: SharedCondition) -> Bool? {
+        find(key).flatMap { entries[$0].sharedResult }
+    }
+
+    /// The number of the entry for `key` with `sharedResult` (replacing an earlier result), or
+    /// nil when the table is full.
+    @discardableResult
+    mutating func remember(_ key: SharedCondition, sharedResult: Bool?) -> Int? {
+        if (entries.count + 1) * 2 > slots.count { grow() }
+        let hash = Self.hash(of: key)
+        let (slot, found) = position(of: key, hash: hash)
+        if found {
+            let entry = Int(slots[slot].entry)
+            entries[entry].sharedResult = sharedResult
+            return entry
+        }
+        guard entries.count < limit else { return nil }
+        slots[slot] = (hash, Int32(entries.count))
+        entries.append(Entry(key: key, sharedResult: sharedResult))
+        return entries.count - 1
     }
 
     @inline(__always)
@@ -159,28 +192,26 @@ struct SharedConditionResults {
 
     /// Where `key` is (found), or the empty slot where it would go (linear probing).
     @inline(__always)
-    private func position(of key: SharedCondition, hash: UInt64) -> (index: Int, found: Bool) {
+    private func position(of key: SharedCondition, hash: UInt64) -> (slot: Int, found: Bool) {
         let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while slots[index].hash != 0 {
-            if slots[index].hash == hash && slots[index].key == key { return (index, true) }
-            index = (index + 1) & mask
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot].hash != 0 {
+            if slots[slot].hash == hash && entries[Int(slots[slot].entry)].key == key { return (slot, true) }
+            slot = (slot + 1) & mask
         }
-        return (index, false)
-    }
-
-    private mutating func insert(_ slot: Slot) {
-        let (index, found) = position(of: slot.key, hash: slot.hash)
-        slots[index] = slot
-        if !found { count += 1 }
+        return (slot, false)
     }
 
     private mutating func grow() {
-        let old = slots
-        let empty = Slot(hash: 0, result: false, key: SharedCondition(column: 0, reads: .empty))
-        slots = ContiguousArray(repeating: empty, count: max(64, slots.count * 2))
-        count = 0
-        for slot in old where slot.hash != 0 { insert(slot) }
+        guard entries.count < limit else { return }
+        slots = ContiguousArray(repeating: (0, 0), count: max(64, slots.count * 2))
+        let mask = slots.count - 1
+        for (number, entry) in entries.enumerated() {
+            let hash = Self.hash(of: entry.key)
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot].hash != 0 { slot = (slot + 1) & mask }
+            slots[slot] = (hash, Int32(number))
+        }
     }
 }
 
@@ -224,13 +255,14 @@ extension Engine {
 
     /// Forgets every remembered condition (new rules, restored guests).
     func resetConditionMemo() {
-        conditionMemo = ContiguousArray(repeating: .empty, count: guests.count * memoColumns)
-        sharedConditionResults = SharedConditionResults()
+        conditionMemo = ContiguousArray(repeating: 0, count: guests.count * memoColumns)
+        rememberedConditions = RememberedConditions(limit: Self.rememberedConditionLimit)
         lastConditionReads = Array(repeating: .empty, count: memoColumns)
     }
 
-    /// Results shared between guests, at most this many (then no more are kept).
-    static let sharedConditionLimit = 1 << 16
+    /// Distinct condition calls remembered, at most (then no more are kept). Each takes about
+    /// 100 bytes plus its hash slots, so about 50 MiB when full.
+    static let rememberedConditionLimit = 1 << 18
 
     /// Which outcome rules' conditions can be remembered, and their columns in the memo.
     func planConditionMemo(for outcomes: [OutcomeRule]) {
@@ -251,8 +283,9 @@ extension Engine {
     @inline(__always)
     func evaluateCondition(_ when: LuaFunctionRef, ofOutcomeRule rule: Int, guest: Int) -> Result<Bool, LuaError> {
         // Remembered results were computed with the upvalues of load time.
-        if let cell = conditionMemoCell(ofOutcomeRule: rule, guest: guest),
-           conditionMemo[cell].holds(guest: guest, in: self), when.closure?.isCurrent == true
+        if let cell = conditionMemoCell(ofOutcomeRule: rule, guest: guest), conditionMemo[cell] != 0,
+           rememberedConditions.entries[Int(conditionMemo[cell]) - 1].key.reads.holds(guest: guest, in: self),
+           when.closure?.isCurrent == true
         {
             conditionCallsSkipped += 1
             return .success(false)
@@ -268,17 +301,20 @@ extension Engine {
         guard let cell = conditionMemoCell(ofOutcomeRule: rule, guest: guest) else {
             return runtime.callCondition(when, guestFirst: true)
         }
+        let column = memoColumnOfOutcomeRule[rule]
         let upvaluesAsLoaded = when.closure?.isCurrent == true
         if upvaluesAsLoaded {
             // What this guest's last call read, or else what the last call for any guest read:
             // the same values lead the function down the same path to the same result.
-            let column = memoColumnOfOutcomeRule[rule]
-            let shape = conditionMemo[cell].isSet ? conditionMemo[cell] : lastConditionReads[column]
+            let own = Int(conditionMemo[cell])
+            let shape = own != 0 ? rememberedConditions.entries[own - 1].key.reads : lastConditionReads[column]
             if shape.isSet, !shape.readsIdentity {
                 let now = shape.current(guest: guest, in: self)
-                if let known = sharedConditionResults[SharedCondition(column: column, reads: now)] {
+                if let entry = rememberedConditions.find(SharedCondition(column: column, reads: now)),
+                   let known = rememberedConditions.entries[entry].sharedResult
+                {
                     conditionCallsSkipped += 1
-                    conditionMemo[cell] = known ? .empty : now
+                    conditionMemo[cell] = known ? 0 : UInt32(entry + 1)
                     return .success(known)
                 }
             }
@@ -287,16 +323,16 @@ extension Engine {
         conditionReads.start()
         let result = runtime.callCondition(when, guestFirst: true, tracked: true)
         conditionReads.stop()
-        conditionMemo[cell] = .empty
+        conditionMemo[cell] = 0
         guard case .success(let truth) = result, runtime.footprint.isEmpty, upvaluesAsLoaded,
               when.closure?.isCurrent == true, let memo = ConditionMemo(conditionReads)
         else { return result }
-        if !truth { conditionMemo[cell] = memo }
-        let column = memoColumnOfOutcomeRule[rule]
         lastConditionReads[column] = memo
-        if !memo.readsIdentity, sharedConditionResults.count < Self.sharedConditionLimit {
-            sharedConditionResults.set(truth, for: SharedCondition(column: column, reads: memo))
-        }
+        // A call that read the guest's id is kept only as this guest's own memo of a false.
+        if memo.readsIdentity && truth { return result }
+        let entry = rememberedConditions.remember(SharedCondition(column: column, reads: memo),
+                                                  sharedResult: memo.readsIdentity ? nil : truth)
+        if !truth, let entry { conditionMemo[cell] = UInt32(entry + 1) }
         return result
     }
 }

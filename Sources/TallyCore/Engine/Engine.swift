@@ -68,12 +68,14 @@ public final class Engine {
     /// remembered, else -1.
     var memoColumnOfOutcomeRule: [Int] = []
     var memoColumns = 0
-    /// Per guest and remembered condition (row-major): see ``ConditionMemo``.
-    var conditionMemo = ContiguousArray<ConditionMemo>()
+    /// Per guest and remembered condition (row-major): 0, or the number + 1 of the entry in
+    /// ``rememberedConditions`` of its last false (see ``ConditionMemo``).
+    var conditionMemo = ContiguousArray<UInt32>()
     /// What the condition being called reads of the guest.
     var conditionReads = ConditionRecorder()
-    /// Condition results by the values read, shared between guests (see ``ConditionMemo``).
-    var sharedConditionResults = SharedConditionResults()
+    /// Remembered condition calls, with their results shared between guests (see
+    /// ``ConditionMemo``).
+    var rememberedConditions = RememberedConditions(limit: Engine.rememberedConditionLimit)
     /// Per remembered condition: what its last call read (to look up results for new guests).
     var lastConditionReads: [ConditionMemo] = []
     /// Calls of `when(guest)` conditions answered from the memo.
@@ -283,7 +285,7 @@ public final class Engine {
         guests.append(GuestState(id: id.string))
         goalProgress.appendRow()
         outcomesReached.appendRow()
-        for _ in 0..<memoColumns { conditionMemo.append(.empty) }  // (cheaper than a generic append)
+        for _ in 0..<memoColumns { conditionMemo.append(0) }  // (cheaper than a generic append)
         return index
     }
 

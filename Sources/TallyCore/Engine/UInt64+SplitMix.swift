@@ -1,6 +1,6 @@
 extension UInt64 {
     /// SplitMix64's finalizer: every bit of the value affects every bit of the result, for
-    /// hash tables keyed by a few words (``SharedConditionResults``, recent pages in
+    /// hash tables keyed by a few words (``RememberedConditions``, recent pages in
     /// ``RuleDispatch``), where `Hasher` would cost more than the rest of a lookup.
     @inline(__always)
     var splitMixed: UInt64 {

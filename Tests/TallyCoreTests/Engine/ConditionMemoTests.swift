@@ -53,11 +53,31 @@ import Testing
     }
 
     @Test func conditionsOnTheGuestIdAreNotShared() throws {
-        let (engine, report) = try Self.run(#"outcome "b" { when = function(guest) return guest.id == "b" end }"#,
-                                            [event("VIEW", "a", 0), event("VIEW", "b", 1), event("VIEW", "a", 2)])
+        let (engine, report) = try Self.run(
+            #"outcome "b" { when = function(guest) return guest.id == "b" end }"#,
+            [event("VIEW", "a", 0), event("VIEW", "b", 1), event("VIEW", "a", 2), event("VIEW", "c", 3),
+             event("VIEW", "c", 4)])
         #expect(report.outcomes[0].reached == 1)
-        #expect(engine.guests.indices.map { engine.outcomesReached[$0, 0] } == [false, true])
-        #expect(engine.conditionCallsSkipped == 1)  // a's second event, from a's own memo
+        #expect(engine.guests.indices.map { engine.outcomesReached[$0, 0] } == [false, true, false])
+        // a's and c's second events, each from its own memo; c's first was called.
+        #expect(engine.conditionCallsSkipped == 2)
+        // a and c read the same (the id, unrecorded): one entry, which answers for neither b
+        // nor anyone else, kept as their own memos.
+        #expect(engine.rememberedConditions.count == 1)
+        #expect(engine.rememberedConditions.entries.first?.sharedResult == nil)
+        #expect(engine.conditionMemo == [1, 0, 1])
+    }
+
+    @Test func guestsThatReadTheSameValuesShareOneEntry() throws {
+        let lines = (0..<50).map { event("VIEW", "g\($0)", Int64($0)) } + [event("FORM", "g7", 60)]
+        let (engine, _) = try Self.run(
+            #"outcome "lead" { when = function(guest) return guest.points >= 20 end, value = 5 }"#, lines)
+        // Points 0 for everyone, then 10 for g7: two entries, and a number per guest.
+        #expect(engine.rememberedConditions.count == 2)
+        #expect(engine.conditionMemo.count == 50)
+        #expect(Set(engine.conditionMemo.enumerated().filter { $0.offset != 7 }.map(\.element)) == [1])
+        #expect(engine.conditionMemo[7] == 2)
+        #expect(engine.conditionCallsSkipped == 49)
     }
 
     @Test func resultsComputedWhileUpvaluesDifferAreNotKept() throws {
@@ -152,21 +172,42 @@ import Testing
     }
 
     @Test func sharedResultsAreFoundByColumnAndValuesRead() {
-        var results = SharedConditionResults()
+        var results = RememberedConditions(limit: 100)
         let twelve = SharedCondition(column: 0, reads: Self.memo(points: [12]))
         #expect(results[twelve] == nil)
-        results.set(false, for: twelve)
-        results.set(true, for: SharedCondition(column: 0, reads: Self.memo(points: [20])))
+        #expect(results.remember(twelve, sharedResult: false) == 0)
+        #expect(results.remember(SharedCondition(column: 0, reads: Self.memo(points: [20])), sharedResult: true) == 1)
         #expect(results[twelve] == false)
         #expect(results[SharedCondition(column: 0, reads: Self.memo(points: [20]))] == true)
         // Another condition, or other values, or another number of reads: not known.
         #expect(results[SharedCondition(column: 1, reads: Self.memo(points: [12]))] == nil)
         #expect(results[SharedCondition(column: 0, reads: Self.memo(points: [13]))] == nil)
         #expect(results[SharedCondition(column: 0, reads: Self.memo(points: [12, 0]))] == nil)
-        // Setting again replaces the result without adding an entry.
-        results.set(true, for: twelve)
+        // Remembering again replaces the result and keeps the entry's number.
+        #expect(results.remember(twelve, sharedResult: true) == 0)
         #expect(results[twelve] == true)
         #expect(results.count == 2)
+    }
+
+    @Test func anEntryWithoutASharedResultIsFoundButAnswersNoOne() {
+        var results = RememberedConditions(limit: 100)
+        let own = SharedCondition(column: 2, reads: Self.memo(points: [7]))
+        #expect(results.remember(own, sharedResult: nil) == 0)
+        #expect(results.find(own) == 0)
+        #expect(results[own] == nil)
+        #expect(results.entries[0].key == own)
+    }
+
+    @Test func pastTheLimitNothingMoreIsRemembered() {
+        var results = RememberedConditions(limit: 3)
+        let keys = (0..<4).map { SharedCondition(column: 0, reads: Self.memo(points: [Double($0)])) }
+        #expect(keys.prefix(3).map { results.remember($0, sharedResult: false) } == [0, 1, 2])
+        #expect(results.remember(keys[3], sharedResult: false) == nil)
+        #expect(results.count == 3)
+        #expect(results[keys[3]] == nil)
+        // Known keys can still be updated.
+        #expect(results.remember(keys[1], sharedResult: true) == 1)
+        #expect(results[keys[1]] == true)
     }
 
     @Test func readsPastTheCapacityOrSlotLimitAreNotRemembered() {
@@ -181,12 +222,13 @@ import Testing
         #expect(ConditionMemo(recorder) == nil)
     }
 
-    @Test func sharedResultsKeepEveryEntryAsTheTableGrows() {
-        var results = SharedConditionResults()
+    @Test func sharedResultsKeepEveryEntryAndItsNumberAsTheTableGrows() {
+        var results = RememberedConditions(limit: 1 << 16)
         let keys = (0..<5000).map { SharedCondition(column: $0 % 3, reads: Self.memo(points: [Double($0), 1])) }
-        for (offset, key) in keys.enumerated() { results.set(offset % 7 == 0, for: key) }
+        for (offset, key) in keys.enumerated() { results.remember(key, sharedResult: offset % 7 == 0) }
         #expect(results.count == 5000)
         #expect(keys.indices.allSatisfy { results[keys[$0]] == ($0 % 7 == 0) })
+        #expect(keys.indices.allSatisfy { results.find(keys[$0]) == $0 && results.entries[$0].key == keys[$0] })
         #expect(results[SharedCondition(column: 0, reads: Self.memo(points: [5000, 1]))] == nil)
     }
 
