@@ -282,7 +282,7 @@ public final class Engine {
             return index
         }
         let index = guests.count
-        guests.append(GuestState(id: id.string))
+        guests.append(GuestState(guestID: id))
         goalProgress.appendRow()
         outcomesReached.appendRow()
         for _ in 0..<memoColumns { conditionMemo.append(0) }  // (cheaper than a generic append)

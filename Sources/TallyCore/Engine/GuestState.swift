@@ -1,7 +1,10 @@
 /// What Tally keeps about one guest (person), natively; per goal and outcome slot figures live
 /// in the engine's ``SlotTable``s.
 struct GuestState: Sendable {
-    let id: String
+    /// The guest's id, held in place when short (most are): no `String` is made per guest.
+    let guestID: CompactString
+    /// The guest's id (made on each call).
+    var id: String { guestID.string }
     /// The guest's latest (clamped) event time.
     var lastTimestamp: Int64 = .min
     var points = 0.0
@@ -13,7 +16,11 @@ struct GuestState: Sendable {
     var dataVersion: UInt32 = 0
 
     init(id: String) {
-        self.id = id
+        self.init(guestID: CompactString(id))
+    }
+
+    init(guestID: CompactString) {
+        self.guestID = guestID
     }
 }
 

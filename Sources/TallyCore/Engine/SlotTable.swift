@@ -10,11 +10,14 @@ struct SlotTable<Element> {
     private(set) var rows = 0
     /// The value of a slot nothing has happened in yet.
     let filler: Element
+    /// A row of fillers, appended as a whole for each new row.
+    private var fillerRow: ContiguousArray<Element>
 
     /// An empty table of rows `width` slots wide.
     init(width: Int, filler: Element) {
         self.width = width
         self.filler = filler
+        fillerRow = ContiguousArray(repeating: filler, count: width)
     }
 
     /// The value of `slot` in `row`.
@@ -31,9 +34,8 @@ struct SlotTable<Element> {
 
     /// Adds a row of fillers.
     mutating func appendRow() {
-        // One by one: appending a `repeatElement` goes through generic code and cost twice as
-        // much, once per new guest.
-        for _ in 0..<width { storage.append(filler) }
+        // A contiguous row is copied at once (a `repeatElement` goes through generic code).
+        storage.append(contentsOf: fillerRow)
         rows += 1
     }
 
@@ -67,6 +69,7 @@ struct SlotTable<Element> {
         }
         storage = laidOut
         width = newWidth
+        fillerRow = ContiguousArray(repeating: filler, count: newWidth)
     }
 
     /// Starts loading a row into the cache.

@@ -47,8 +47,9 @@ extension ExperimentTracker {
             add(amount, number, metric, variant, rule.unit)
         case .bounceRate:
             guard isView, participants[number].inSession else { return }
-            sessionScratch[number, metric].views += 1
-            if sessionScratch[number, metric].views == 1 {
+            let views = sessionScratch[number, metric].views
+            if views != .max { sessionScratch[number, metric].views = views + 1 }
+            if views == 0 {
                 sessionScratch[number, metric].firstViewMatched = pageMatches(rule, event)
             }
         case .exitRate:

@@ -273,11 +273,13 @@ struct UnitValue: Equatable, Codable, Sendable {
     var denominator = 0.0
 }
 
-/// What a session unit has seen so far, after the exposure.
+/// What a session unit has seen so far, after the exposure. (16 bytes: there is one per
+/// participant and metric.)
 struct SessionScratch: Equatable, Codable, Sendable {
-    var reached = false
     var sum = 0.0
-    var views = 0
+    /// Views counted, stopping at `Int32.max` (only whether it is 1 matters).
+    var views: Int32 = 0
+    var reached = false
     var firstViewMatched = false
     var anyViewMatched = false
     var lastViewMatched = false
