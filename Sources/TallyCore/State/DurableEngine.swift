@@ -29,6 +29,9 @@ public final class DurableEngine {
     public private(set) var failure: StateStoreError?
 
     private var eventsSinceCheckpoint = 0
+    /// True once this process has journaled anything after its last checkpoint (or has not
+    /// checkpointed yet).
+    private var journaledSinceCheckpoint = true
     private var lastCheckpoint: Int64
     private let clock: @Sendable () -> Int64
     private var parser = EventParser()
@@ -46,8 +49,10 @@ public final class DurableEngine {
         self.clock = clock
         lastCheckpoint = clock()
         var after: Int64 = 0
+        var snapshotIsCurrent = false
         if let stored = try store.loadSnapshot() {
             after = stored.journalSequence
+            snapshotIsCurrent = stored.rulesHash == rulesHash && stored.encoding == Self.snapshotEncoding
             let snapshot: EngineSnapshot
             do {
                 snapshot = try Self.decode(stored.data, encoding: stored.encoding)
@@ -69,6 +74,7 @@ public final class DurableEngine {
             if advanced { engine.advance() }
             replayedEntries += 1
         }
+        journaledSinceCheckpoint = !snapshotIsCurrent || replayedEntries > 0
         if replayedEntries > 0 {
             notes.append("replayed \(replayedEntries) journal entr\(replayedEntries == 1 ? "y" : "ies") written after the last checkpoint")
         }
@@ -304,20 +310,29 @@ public final class DurableEngine {
     /// Writes a snapshot of the engine that includes the whole journal, and empties the journal.
     public func checkpoint() throws(StateStoreError) {
         if let failure { throw failure }
-        let data: Data
+        let data: [UInt8]
         do {
             data = try Self.encode(engine.snapshot())
         } catch {
             throw StateStoreError(path: store.path, problem: "cannot encode the engine's state: \(error)")
         }
         do {
-            try store.checkpoint(snapshot: [UInt8](data), encoding: Self.snapshotEncoding, rulesHash: rulesHash)
+            try store.checkpoint(snapshot: data, encoding: Self.snapshotEncoding, rulesHash: rulesHash)
         } catch {
             // The journal still holds everything: nothing is lost, memory and file agree.
             throw error
         }
         eventsSinceCheckpoint = 0
+        journaledSinceCheckpoint = false
         lastCheckpoint = clock()
+    }
+
+    /// Checkpoints unless this process has checkpointed and journaled nothing since: for a
+    /// caller that changed the engine only through this object (`tally run`), whose last batch
+    /// may just have been checkpointed.
+    public func checkpointUnlessCurrent() throws(StateStoreError) {
+        guard journaledSinceCheckpoint else { return }
+        try checkpoint()
     }
 
     /// Checkpoints when ``checkpointEvents`` events or ``checkpointMilliseconds`` have passed.
@@ -330,18 +345,19 @@ public final class DurableEngine {
 
     // MARK: Internals
 
-    /// How snapshots are written: a binary property list (smaller and faster than JSON here).
-    static let snapshotEncoding = "bplist"
+    /// How snapshots are written: Tally's compact binary form (``CompactBinaryEncoder``). Files
+    /// written by earlier versions hold `bplist` (binary property list) or `json` snapshots,
+    /// which are still read.
+    static let snapshotEncoding = "tcb1"
 
-    static func encode(_ snapshot: EngineSnapshot) throws -> Data {
-        let encoder = PropertyListEncoder()
-        encoder.outputFormat = .binary
-        return try encoder.encode(snapshot)
+    static func encode(_ snapshot: EngineSnapshot) throws -> [UInt8] {
+        try CompactBinaryEncoder().encode(snapshot)
     }
 
-    /// Decodes a snapshot written as `bplist` or `json`.
+    /// Decodes a snapshot written as `tcb1`, `bplist` or `json`.
     static func decode(_ bytes: [UInt8], encoding: String) throws -> EngineSnapshot {
         switch encoding {
+        case "tcb1": return try CompactBinaryDecoder().decode(EngineSnapshot.self, from: bytes)
         case "json": return try JSONDecoder().decode(EngineSnapshot.self, from: Data(bytes))
         case "bplist": return try PropertyListDecoder().decode(EngineSnapshot.self, from: Data(bytes))
         default: throw StateStoreError(path: "", problem: "unknown snapshot encoding \"\(encoding)\"")
@@ -349,6 +365,7 @@ public final class DurableEngine {
     }
 
     private func journal(_ entry: JournalEntry, advanced: Bool, position: InputPosition?) throws(StateStoreError) {
+        journaledSinceCheckpoint = true
         do {
             try store.append(entry, advanced: advanced, position: position)
         } catch {

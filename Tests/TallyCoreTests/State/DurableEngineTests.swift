@@ -137,4 +137,56 @@ import Testing
             _ = try DurableEngine(engine: try Self.engine(), store: try StateStore(path: path), rulesHash: "r2")
         }
     }
+
+    @Test func aSnapshotOfAnEarlierVersionOpensAndIsWrittenAnewAtTheNextCheckpoint() throws {
+        let scratch = try StateStoreTests.Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("state.db")
+        let text = Array((Self.lines().joined(separator: "\n") + "\n").utf8)
+        do {
+            // What an earlier Tally wrote: the same snapshot as a binary property list.
+            let engine = try Self.engine()
+            var parser = EventParser()
+            text.withUnsafeBytes { _ = engine.ingest(lines: $0, firstLine: 1, parser: &parser) { _ in } }
+            let encoder = PropertyListEncoder()
+            encoder.outputFormat = .binary
+            let store = try StateStore(path: path)
+            try store.checkpoint(snapshot: Array(try encoder.encode(engine.snapshot())), encoding: "bplist", rulesHash: "r")
+        }
+        let store = try StateStore(path: path)
+        let durable = try DurableEngine(engine: try Self.engine(), store: store, rulesHash: "r")
+        try durable.checkpointUnlessCurrent()  // not current: its form is an old one
+        #expect(try store.loadSnapshot()?.encoding == "tcb1")
+        #expect(ReportJSON.render(durable.engine.finish()) == (try Self.onePass()))
+    }
+
+    @Test func runSkipsACheckpointOnlyWhenTheStateIsCurrent() throws {
+        let scratch = try StateStoreTests.Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("state.db")
+        let store = try StateStore(path: path)
+        let durable = try DurableEngine(engine: try Self.engine(), store: store, rulesHash: "r", clock: { 1 })
+        try durable.checkpointUnlessCurrent()  // a new file: written
+        let first = try #require(try store.loadSnapshot())
+        try durable.apply(lines: Array(Self.lines()[0].utf8), input: "t", firstLine: 1) { _ in }
+        try durable.checkpointUnlessCurrent()  // a batch since: written
+        let second = try #require(try store.loadSnapshot())
+        #expect(second.journalSequence > first.journalSequence)
+        #expect(second.data != first.data)
+        try store.checkpoint(snapshot: Array("stale".utf8), encoding: "json", rulesHash: "r")
+        try durable.checkpointUnlessCurrent()  // nothing since its own checkpoint: skipped
+        #expect(try store.loadSnapshot()?.data == Array("stale".utf8))
+
+        // Reopened with the same rules and nothing to replay, the file is current.
+        try store.checkpoint(snapshot: second.data, encoding: "tcb1", rulesHash: "r")
+        let reopened = try DurableEngine(engine: try Self.engine(), store: store, rulesHash: "r")
+        try store.checkpoint(snapshot: Array("marker".utf8), encoding: "json", rulesHash: "r")
+        try reopened.checkpointUnlessCurrent()
+        #expect(try store.loadSnapshot()?.data == Array("marker".utf8))
+        // With other rules it is not.
+        try store.checkpoint(snapshot: second.data, encoding: "tcb1", rulesHash: "r")
+        let otherRules = try DurableEngine(engine: try Self.engine(), store: store, rulesHash: "r2")
+        try otherRules.checkpointUnlessCurrent()
+        #expect(try store.loadSnapshot()?.rulesHash == "r2")
+    }
 }
