@@ -230,7 +230,9 @@ struct CompactBinaryUnkeyedDecoder: UnkeyedDecodingContainer {
         self.codingPath = codingPath
     }
 
-    var count: Int? { elementCount }
+    /// The element count, but no more than the bytes left could hold (it sizes arrays before
+    /// they are read, so a damaged count must not ask for more memory than the input justifies).
+    var count: Int? { min(elementCount, currentIndex + (end - cursor)) }
     var isAtEnd: Bool { currentIndex >= elementCount }
 
     private mutating func next() throws {

@@ -20,7 +20,8 @@
 /// `allKeys` (dictionaries, enums with payloads) or skip some. Containers are written in place:
 /// once a container has been written to after a container nested in it, the nested one is
 /// finished and writing to it again is a programming error (no Codable conformance Swift
-/// synthesizes does that).
+/// synthesizes does that). A value asks its encoder for one container (a subclass that encodes
+/// its superclass into the same container would write two, which do not decode).
 struct CompactBinaryEncoder {
     static let magic: [UInt8] = Array("TCB1".utf8)
 

@@ -149,6 +149,9 @@ import Testing
             _ = try? CompactBinaryDecoder().decode(Everything.self, from: damaged)
         }
         #expect(throws: DecodingError.self) { try CompactBinaryDecoder().decode(Int.self, from: Array("TCB2".utf8) + [0, 0]) }
+        // A list that claims 2³¹ - 1 elements in 5 bytes fails without sizing an array for them.
+        let claim = Array("TCB1".utf8) + [0, 5, 0xFF, 0xFF, 0xFF, 0xFF, 0x07]
+        #expect(throws: DecodingError.self) { try CompactBinaryDecoder().decode([Int].self, from: claim) }
         #expect(throws: DecodingError.self) { try CompactBinaryDecoder().decode(Int.self, from: bytes) }
     }
 
