@@ -52,90 +52,39 @@ extension UInt8: CompactBinaryPrimitive {
     }
 }
 
-extension Int16: CompactBinaryPrimitive {
-    func write(to writer: CompactBinaryWriter) { writer.write(self) }
-    static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> Int16 {
+/// Signed integers, written as zigzag varints.
+protocol CompactBinaryZigzagInteger: CompactBinaryPrimitive, FixedWidthInteger, SignedInteger {}
+
+extension CompactBinaryZigzagInteger {
+    func write(to writer: CompactBinaryWriter) { writer.writeZigzag(Int64(self)) }
+    static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> Self {
         let start = offset
-        guard let value = Int16(exactly: try reader.zigzag(at: &offset, limit: limit)) else {
-            throw reader.corrupt(at: start, "a number too large for Int16")
+        guard let value = Self(exactly: try reader.zigzag(at: &offset, limit: limit)) else {
+            throw reader.corrupt(at: start, "a number too large for \(Self.self)")
         }
         return value
     }
 }
 
-extension Int32: CompactBinaryPrimitive {
-    func write(to writer: CompactBinaryWriter) { writer.write(self) }
-    static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> Int32 {
+/// Unsigned integers, written as varints.
+protocol CompactBinaryVarintInteger: CompactBinaryPrimitive, FixedWidthInteger, UnsignedInteger {}
+
+extension CompactBinaryVarintInteger {
+    func write(to writer: CompactBinaryWriter) { writer.writeVarint(UInt64(self)) }
+    static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> Self {
         let start = offset
-        guard let value = Int32(exactly: try reader.zigzag(at: &offset, limit: limit)) else {
-            throw reader.corrupt(at: start, "a number too large for Int32")
+        guard let value = Self(exactly: try reader.varint(at: &offset, limit: limit)) else {
+            throw reader.corrupt(at: start, "a number too large for \(Self.self)")
         }
         return value
     }
 }
 
-extension Int64: CompactBinaryPrimitive {
-    func write(to writer: CompactBinaryWriter) { writer.write(self) }
-    static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> Int64 {
-        let start = offset
-        guard let value = Int64(exactly: try reader.zigzag(at: &offset, limit: limit)) else {
-            throw reader.corrupt(at: start, "a number too large for Int64")
-        }
-        return value
-    }
-}
-
-extension Int: CompactBinaryPrimitive {
-    func write(to writer: CompactBinaryWriter) { writer.write(self) }
-    static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> Int {
-        let start = offset
-        guard let value = Int(exactly: try reader.zigzag(at: &offset, limit: limit)) else {
-            throw reader.corrupt(at: start, "a number too large for Int")
-        }
-        return value
-    }
-}
-
-extension UInt16: CompactBinaryPrimitive {
-    func write(to writer: CompactBinaryWriter) { writer.write(self) }
-    static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> UInt16 {
-        let start = offset
-        guard let value = UInt16(exactly: try reader.varint(at: &offset, limit: limit)) else {
-            throw reader.corrupt(at: start, "a number too large for UInt16")
-        }
-        return value
-    }
-}
-
-extension UInt32: CompactBinaryPrimitive {
-    func write(to writer: CompactBinaryWriter) { writer.write(self) }
-    static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> UInt32 {
-        let start = offset
-        guard let value = UInt32(exactly: try reader.varint(at: &offset, limit: limit)) else {
-            throw reader.corrupt(at: start, "a number too large for UInt32")
-        }
-        return value
-    }
-}
-
-extension UInt64: CompactBinaryPrimitive {
-    func write(to writer: CompactBinaryWriter) { writer.write(self) }
-    static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> UInt64 {
-        let start = offset
-        guard let value = UInt64(exactly: try reader.varint(at: &offset, limit: limit)) else {
-            throw reader.corrupt(at: start, "a number too large for UInt64")
-        }
-        return value
-    }
-}
-
-extension UInt: CompactBinaryPrimitive {
-    func write(to writer: CompactBinaryWriter) { writer.write(self) }
-    static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> UInt {
-        let start = offset
-        guard let value = UInt(exactly: try reader.varint(at: &offset, limit: limit)) else {
-            throw reader.corrupt(at: start, "a number too large for UInt")
-        }
-        return value
-    }
-}
+extension Int16: CompactBinaryZigzagInteger {}
+extension Int32: CompactBinaryZigzagInteger {}
+extension Int64: CompactBinaryZigzagInteger {}
+extension Int: CompactBinaryZigzagInteger {}
+extension UInt16: CompactBinaryVarintInteger {}
+extension UInt32: CompactBinaryVarintInteger {}
+extension UInt64: CompactBinaryVarintInteger {}
+extension UInt: CompactBinaryVarintInteger {}
