@@ -4,20 +4,27 @@
 struct CompactBinaryDecoder {
     func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws -> Value {
         let reader = CompactBinaryReader(bytes: bytes)
-        guard bytes.count >= 4, Array(bytes[0..<4]) == CompactBinaryEncoder.magic else {
+        guard bytes.count >= CompactBinaryEncoder.valueOffset, Array(bytes[0..<4]) == CompactBinaryEncoder.magic else {
             throw reader.corrupt(at: 0, "not a compact binary document (no TCB1 at its start)")
         }
         var offset = 4
-        let keyCount = try reader.varint(at: &offset, limit: bytes.count)
-        guard keyCount <= UInt64(bytes.count) else { throw reader.corrupt(at: 4, "a key table of \(keyCount) keys") }
+        let tableOffset = try reader.fixed(UInt64.self, at: &offset, limit: bytes.count)
+        guard tableOffset >= UInt64(CompactBinaryEncoder.valueOffset), tableOffset <= UInt64(bytes.count) else {
+            throw reader.corrupt(at: 4, "a key table at byte \(tableOffset) of \(bytes.count)")
+        }
+        let valueEnd = Int(tableOffset)
+        offset = valueEnd
+        let keyCount = try reader.count(at: &offset, limit: bytes.count, ofBytes: true)
         var keys: [String] = []
-        keys.reserveCapacity(Int(keyCount))
+        keys.reserveCapacity(keyCount)
         for _ in 0..<keyCount {
             keys.append(try reader.string(at: &offset, limit: bytes.count))
         }
+        guard offset == bytes.count else { throw reader.corrupt(at: offset, "bytes after the key table") }
         reader.keys = keys
-        let value = try reader.decodeValue(Value.self, at: &offset, limit: bytes.count, codingPath: [])
-        guard offset == bytes.count else { throw reader.corrupt(at: offset, "bytes after the document's value") }
+        offset = CompactBinaryEncoder.valueOffset
+        let value = try reader.decodeValue(Value.self, at: &offset, limit: valueEnd, codingPath: [])
+        guard offset == valueEnd else { throw reader.corrupt(at: offset, "bytes after the document's value") }
         return value
     }
 }

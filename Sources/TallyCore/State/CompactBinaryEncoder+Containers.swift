@@ -1,5 +1,6 @@
 // The containers of ``CompactBinaryEncoder``: each writes in place through the shared
-// ``CompactBinaryWriter``.
+// ``CompactBinaryWriter``. Coding paths stay empty: building one per value would cost an
+// allocation each, for error messages that Tally's own types never produce when encoding.
 
 /// The `Encoder` a value writes itself through.
 struct CompactBinaryValueEncoder: Encoder {
@@ -107,7 +108,7 @@ private struct CompactBinaryKeyedEncoder<Key: CodingKey>: KeyedEncodingContainer
 
     mutating func encode<Value: Encodable>(_ value: Value, forKey key: Key) throws {
         let length = writer.beginEntry(key: key.stringValue, ofContainer: serial, depth: depth)
-        try writer.encodeValue(value, codingPath: codingPath + [key])
+        try writer.encodeValue(value, codingPath: codingPath)
         writer.endEntry(lengthOffset: length, depth: depth)
     }
 
@@ -117,14 +118,14 @@ private struct CompactBinaryKeyedEncoder<Key: CodingKey>: KeyedEncodingContainer
         let length = writer.beginEntry(key: key.stringValue, ofContainer: serial, depth: depth)
         let (nestedSerial, nestedDepth) = writer.openContainer(entryLength: length)
         return KeyedEncodingContainer(CompactBinaryKeyedEncoder<NestedKey>(
-            writer: writer, serial: nestedSerial, depth: nestedDepth, codingPath: codingPath + [key]))
+            writer: writer, serial: nestedSerial, depth: nestedDepth, codingPath: codingPath))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let length = writer.beginEntry(key: key.stringValue, ofContainer: serial, depth: depth)
         let (nestedSerial, nestedDepth) = writer.openContainer(entryLength: length)
         return CompactBinaryUnkeyedEncoder(writer: writer, serial: nestedSerial, depth: nestedDepth,
-                                           codingPath: codingPath + [key])
+                                           codingPath: codingPath)
     }
 
     mutating func superEncoder() -> any Encoder {
@@ -133,7 +134,7 @@ private struct CompactBinaryKeyedEncoder<Key: CodingKey>: KeyedEncodingContainer
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
         CompactBinaryEntryEncoder(writer: writer, key: key.stringValue, serial: serial, depth: depth,
-                                  codingPath: codingPath + [key])
+                                  codingPath: codingPath)
     }
 }
 

@@ -3,8 +3,9 @@
 /// a fraction of the memory and space.
 ///
 /// The form (a *varint* is an unsigned LEB128 number, 7 bits a byte, low bits first):
-/// - a document is the magic `TCB1`, the key table (a varint count, then each key as a varint
-///   byte count and UTF-8), and one value;
+/// - a document is the magic `TCB1`, the offset of its key table (8 bytes, little-endian), one
+///   value, and the key table (a varint count, then each key as a varint byte count and UTF-8),
+///   which comes last because it is complete only once the value is written;
 /// - a keyed container is a varint byte count of what follows, a varint entry count, and per
 ///   entry the varint index of its key in the table, the varint byte count of its value and the
 ///   value; a value of no bytes is nil (so `encodeIfPresent` leaves the entry out and
@@ -24,20 +25,21 @@
 /// its superclass into the same container would write two, which do not decode).
 struct CompactBinaryEncoder {
     static let magic: [UInt8] = Array("TCB1".utf8)
+    /// Where the value starts: after the magic and the key table's offset.
+    static let valueOffset = 12
+
+    /// Bytes to reserve up front (the size of the previous document, say), so that the buffer
+    /// does not grow by copying.
+    var capacityHint = 1 << 16
 
     /// The encoded document.
     func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
-        let writer = CompactBinaryWriter()
+        let writer = CompactBinaryWriter(capacity: capacityHint)
+        writer.writeHeader()
         try writer.encodeValue(value, codingPath: [])
         writer.closeContainers(above: 0)
-        let table = CompactBinaryWriter()
-        table.writeVarint(UInt64(writer.keys.count))
-        for key in writer.keys { table.write(key) }
-        var document = Self.magic
-        document.reserveCapacity(4 + table.body.count + writer.body.count)
-        document.append(contentsOf: table.body)
-        document.append(contentsOf: writer.body)
-        return document
+        writer.writeKeyTable()
+        return writer.body
     }
 }
 
@@ -68,8 +70,24 @@ final class CompactBinaryWriter {
     /// Types found to be neither primitives nor optionals (asking a value costs more).
     private var compositeTypes: Set<ObjectIdentifier> = []
 
-    init() {
-        body.reserveCapacity(1 << 16)
+    init(capacity: Int) {
+        body.reserveCapacity(capacity)
+    }
+
+    /// The magic and a placeholder for the key table's offset.
+    func writeHeader() {
+        body.append(contentsOf: CompactBinaryEncoder.magic)
+        body.append(contentsOf: repeatElement(0, count: 8))
+    }
+
+    /// Appends the key table and writes its offset in the header.
+    func writeKeyTable() {
+        let offset = UInt64(body.count)
+        writeVarint(UInt64(keys.count))
+        for key in keys { write(key) }
+        withUnsafeBytes(of: offset.littleEndian) { raw in
+            for index in 0..<8 { body[4 + index] = raw[index] }
+        }
     }
 
     // MARK: Raw bytes

@@ -32,6 +32,8 @@ public final class DurableEngine {
     /// True once this process has journaled anything after its last checkpoint (or has not
     /// checkpointed yet).
     private var journaledSinceCheckpoint = true
+    /// The size of the latest snapshot, reserved for the next one.
+    private var snapshotBytes = 1 << 20
     private var lastCheckpoint: Int64
     private let clock: @Sendable () -> Int64
     private var parser = EventParser()
@@ -52,6 +54,7 @@ public final class DurableEngine {
         var snapshotIsCurrent = false
         if let stored = try store.loadSnapshot() {
             after = stored.journalSequence
+            snapshotBytes = max(snapshotBytes, stored.data.count + stored.data.count / 8)
             snapshotIsCurrent = stored.rulesHash == rulesHash && stored.encoding == Self.snapshotEncoding
             let snapshot: EngineSnapshot
             do {
@@ -312,7 +315,7 @@ public final class DurableEngine {
         if let failure { throw failure }
         let data: [UInt8]
         do {
-            data = try Self.encode(engine.snapshot())
+            data = try Self.encode(engine.snapshot(), capacityHint: snapshotBytes)
         } catch {
             throw StateStoreError(path: store.path, problem: "cannot encode the engine's state: \(error)")
         }
@@ -324,6 +327,7 @@ public final class DurableEngine {
         }
         eventsSinceCheckpoint = 0
         journaledSinceCheckpoint = false
+        snapshotBytes = data.count + data.count / 8
         lastCheckpoint = clock()
     }
 
@@ -350,8 +354,9 @@ public final class DurableEngine {
     /// which are still read.
     static let snapshotEncoding = "tcb1"
 
-    static func encode(_ snapshot: EngineSnapshot) throws -> [UInt8] {
-        try CompactBinaryEncoder().encode(snapshot)
+    /// `capacityHint`: bytes to reserve (the previous snapshot's size, with room to grow).
+    static func encode(_ snapshot: EngineSnapshot, capacityHint: Int = 1 << 20) throws -> [UInt8] {
+        try CompactBinaryEncoder(capacityHint: capacityHint).encode(snapshot)
     }
 
     /// Decodes a snapshot written as `tcb1`, `bplist` or `json`.

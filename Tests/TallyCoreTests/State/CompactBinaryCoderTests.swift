@@ -85,13 +85,14 @@ import Testing
     }
 
     @Test func theFormIsCompact() throws {
-        // A small integer is one byte; an Inner {times, last} is a header of 2 bytes and two
-        // entries of a key byte, a length byte and a one-byte value.
-        #expect(try CompactBinaryEncoder().encode(5).count == 4 + 1 + 1)
+        // After the magic and the key table's offset (12 bytes): a small integer is one byte;
+        // an Inner {times, last} is a header of 2 bytes and two entries of a key byte, a length
+        // byte and a one-byte value; the key table follows.
+        #expect(try CompactBinaryEncoder().encode(5) == Array("TCB1".utf8) + [13, 0, 0, 0, 0, 0, 0, 0, 10, 0])
         let inner = try CompactBinaryEncoder().encode(Inner(times: 1, last: -1))
         let keyTable = 1 + (1 + 5) + (1 + 4)  // count, "times", "last"
-        #expect(inner.count == 4 + keyTable + 2 + 2 * 3)
-        #expect(Array(inner[0..<4]) == Array("TCB1".utf8))
+        #expect(inner.count == 12 + 2 + 2 * 3 + keyTable)
+        #expect(Array(inner[12..<20]) == [7, 2, 0, 1, 2, 1, 1, 1])  // 7 bytes follow: 2 entries, (key 0, 1 byte, 1), (key 1, 1 byte, -1)
     }
 
     /// A conformance that decodes its keys in another order than it encoded them, and skips one.
@@ -148,9 +149,9 @@ import Testing
             damaged[position] = UInt8.random(in: 0...255, using: &random)
             _ = try? CompactBinaryDecoder().decode(Everything.self, from: damaged)
         }
-        #expect(throws: DecodingError.self) { try CompactBinaryDecoder().decode(Int.self, from: Array("TCB2".utf8) + [0, 0]) }
+        #expect(throws: DecodingError.self) { try CompactBinaryDecoder().decode(Int.self, from: Array("TCB2".utf8) + [13, 0, 0, 0, 0, 0, 0, 0, 10, 0]) }
         // A list that claims 2³¹ - 1 elements in 5 bytes fails without sizing an array for them.
-        let claim = Array("TCB1".utf8) + [0, 5, 0xFF, 0xFF, 0xFF, 0xFF, 0x07]
+        let claim = Array("TCB1".utf8) + [18, 0, 0, 0, 0, 0, 0, 0] + [5, 0xFF, 0xFF, 0xFF, 0xFF, 0x07] + [0]
         #expect(throws: DecodingError.self) { try CompactBinaryDecoder().decode([Int].self, from: claim) }
         #expect(throws: DecodingError.self) { try CompactBinaryDecoder().decode(Int.self, from: bytes) }
     }
