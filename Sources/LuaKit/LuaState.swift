@@ -11,6 +11,9 @@ public final class LuaState {
     /// The raw state. Valid for the lifetime of this object.
     public let pointer: OpaquePointer
     private let owned: Bool
+    /// Whether `fieldReads(ofParameter:ofFunctionAt:)` answered as expected on known functions
+    /// (nil until first asked).
+    var fieldReadsChecked: Bool?
 
     /// Opens a bare state (no libraries) with the given limits.
     /// - Parameters:

@@ -56,6 +56,15 @@ int tally_lua_trip_reason(lua_State *L);
  * Does nothing outside tally_pcall or for states not opened by tally_lua_open. */
 void tally_budget_trip(lua_State *L, int reason);
 
+/* Receives one field name found by tally_parameter_field_reads. */
+typedef void (*tally_field_read_fn)(void *context, const char *name, size_t length);
+
+/* Which fields the Lua function at `index` reads from its parameter number `param` (0-based):
+ * returns 1 after calling `found` once per `param.name` read in its bytecode when that is all
+ * the function does with the parameter (no other use, no nested function capturing it), and 0
+ * when it does more or its bytecode is not Lua 5.4's as expected. Never raises. */
+int tally_parameter_field_reads(lua_State *L, int index, int param, tally_field_read_fn found, void *context);
+
 /* Result codes of tally_pcall beyond Lua's own (LUA_OK, LUA_ERRRUN, LUA_ERRMEM, LUA_ERRERR). */
 #define TALLY_ERRBUDGET 100
 

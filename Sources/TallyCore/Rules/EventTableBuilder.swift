@@ -33,6 +33,27 @@ struct EventTableBuilder {
         state.rawSet(in: -3)
     }
 
+    /// Pushes `reads`' table filled with only the fields it names (for a function that reads
+    /// nothing else of the event), valued as in the whole table: `type` is `type`, a missing or
+    /// `null` field is nil. Stack: +1.
+    func pushEvent(_ fields: JSONObject, type: String, only reads: EventFieldReads) {
+        reads.table.push()
+        let onTape = fields.tapeObject
+        for (name, key) in zip(reads.names, reads.keys) {
+            key.push()
+            if name == "type" {
+                state.push(type)
+            } else if let onTape {
+                if let token = onTape.valueToken(of: name) { pushValue(at: token, of: onTape.tape) } else { state.pushNil() }
+            } else if let value = fields.value(atPath: CollectionOfOne(name)) {
+                push(value)
+            } else {
+                state.pushNil()
+            }
+            state.rawSet(in: -3)
+        }
+    }
+
     private func pushDecoded(_ object: JSONObject) {
         state.pushTable(fieldCapacity: object.count)
         for (key, value) in object {

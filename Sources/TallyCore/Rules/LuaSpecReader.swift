@@ -40,8 +40,11 @@ struct LuaSpecReader {
         }
         let parameters = state.parameters(ofFunctionAt: -1)
         let closure = LuaClosureSnapshot(ofFunctionAt: -1, in: state)
+        let eventFields = (EventFieldReads(ofParameter: 0, ofFunctionAt: -1, in: state),
+                           EventFieldReads(ofParameter: 1, ofFunctionAt: -1, in: state))
         return LuaFunctionRef(reference: LuaRef(popping: state), position: position,
-                              parameterCount: parameters.isVararg ? .max : parameters.count, closure: closure)
+                              parameterCount: parameters.isVararg ? .max : parameters.count, closure: closure,
+                              eventFields: eventFields)
     }
 
     /// A number or a function(e, guest) computing it.

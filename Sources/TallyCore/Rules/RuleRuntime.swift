@@ -67,6 +67,9 @@ public final class RuleRuntime {
     let logLimiter = RateLimiter(linesPerSecond: 10)
     /// Counter names and `guest` keys as Swift strings, made once per name rather than per call.
     let keyStrings = LuaStringCache()
+    /// Whether functions that read only some fields of `e` by name get a table of just those
+    /// (tests turn it off to compare with whole tables).
+    var reducesEventTables = true
     /// What the rule functions called since ``resetFootprint()`` did through the host.
     private(set) var footprint: CallFootprint = []
 
@@ -164,9 +167,9 @@ public final class RuleRuntime {
         let seesEvent = function.parameterCount >= (guestFirst ? 2 : 1)
         if guestFirst {
             state.pushPinned(tracked ? trackedGuestProxySlot : guestProxySlot)
-            if seesEvent { pushEventTable() }
+            if seesEvent { pushEventTable(only: function.eventFieldsAsSecond) }
         } else {
-            if seesEvent { pushEventTable() } else { state.pushNil() }
+            if seesEvent { pushEventTable(only: function.eventFieldsAsFirst) } else { state.pushNil() }
             state.pushPinned(guestProxySlot)
         }
         do {
@@ -177,7 +180,19 @@ public final class RuleRuntime {
         }
     }
 
-    private func pushEventTable() {
+    /// Pushes the event table: the whole event, built once per event, or for a function that
+    /// only reads some fields by name (`fields`), its own table refilled with just those.
+    /// Stack: +1.
+    private func pushEventTable(only fields: EventFieldReads?) {
+        if let fields, reducesEventTables {
+            let builder = EventTableBuilder(state: state, typeKey: keySlots.type)
+            if let currentEvent {
+                builder.pushEvent(currentEvent.pointee.fields, type: currentEvent.pointee.type, only: fields)
+            } else {
+                builder.pushEvent(JSONObject(), type: "", only: fields)
+            }
+            return
+        }
         if eventTableSerial != eventSerial {
             let builder = EventTableBuilder(state: state, typeKey: keySlots.type)
             if let currentEvent {

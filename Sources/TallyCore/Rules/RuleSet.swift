@@ -48,13 +48,49 @@ public final class LuaFunctionRef {
     /// The function's upvalues when they are all plain values (see ``LuaClosureSnapshot``):
     /// a `when(guest)` with one is not called again while nothing it can read has changed.
     public let closure: LuaClosureSnapshot?
+    /// The fields the function reads from its first and its second parameter, when reading
+    /// them by name is all it does with that parameter: as `e`, it is then handed a table of
+    /// just those fields instead of the whole event.
+    let eventFieldsAsFirst: EventFieldReads?
+    let eventFieldsAsSecond: EventFieldReads?
 
-    public init(reference: LuaRef, position: SourcePosition, parameterCount: Int = .max,
+    public convenience init(reference: LuaRef, position: SourcePosition, parameterCount: Int = .max,
                 closure: LuaClosureSnapshot? = nil) {
+        self.init(reference: reference, position: position, parameterCount: parameterCount, closure: closure,
+                  eventFields: (nil, nil))
+    }
+
+    init(reference: LuaRef, position: SourcePosition, parameterCount: Int, closure: LuaClosureSnapshot?,
+         eventFields: (first: EventFieldReads?, second: EventFieldReads?)) {
         self.reference = reference
         self.position = position
         self.parameterCount = parameterCount
         self.closure = closure
+        eventFieldsAsFirst = eventFields.first
+        eventFieldsAsSecond = eventFields.second
+    }
+}
+
+/// The fields a rule function reads from its event parameter (`e.page`, `e.utm`), with their
+/// names pinned in the VM, and the one table it is handed as `e`, refilled for each call: the
+/// function cannot keep, pass on or change the table (it only reads fields of it), so no call
+/// can tell it from a new one, and none is allocated per event.
+final class EventFieldReads {
+    let names: [String]
+    let keys: [LuaRef]
+    let table: LuaRef
+
+    /// The fields the function at `index` reads from parameter `parameter` (0-based), or nil
+    /// when it does more with it (see `LuaState.fieldReads(ofParameter:ofFunctionAt:)`).
+    init?(ofParameter parameter: Int, ofFunctionAt index: Int32, in state: LuaState) {
+        guard let names = state.fieldReads(ofParameter: parameter, ofFunctionAt: index) else { return nil }
+        self.names = names
+        keys = names.map { name in
+            state.push(name)
+            return LuaRef(popping: state)
+        }
+        state.pushTable(fieldCapacity: names.count)
+        table = LuaRef(popping: state)
     }
 }
 
