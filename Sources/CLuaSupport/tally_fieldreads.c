@@ -104,22 +104,22 @@ typedef struct {
     size_t code_count;
     const unsigned char *constants;
     size_t constant_count;
+    const unsigned char *upvalues; /* (instack, idx, kind) each */
+    size_t upvalue_count;
     int num_params;
     int is_vararg;
 } proto_view;
 
-/* Skips the constants, returning where they start. */
-static void skip_constants(cursor *c, size_t count) {
-    for (size_t i = 0; i < count && !c->bad; i++) {
-        unsigned char type = read_byte(c);
-        size_t length;
-        switch (type) {
-        case 0: case 1: case 17: break;              /* nil, false, true */
-        case 3: skip(c, sizeof(lua_Integer)); break; /* integer */
-        case 19: skip(c, sizeof(lua_Number)); break; /* float */
-        case 4: case 20: (void)read_string(c, &length); break; /* short, long string */
-        default: c->bad = 1;
-        }
+/* Skips one constant of type `type` (its tag already read); a type it does not know spoils
+ * the cursor. */
+static void skip_constant(cursor *c, unsigned char type) {
+    size_t length;
+    switch (type) {
+    case 0: case 1: case 17: break;                        /* nil, false, true */
+    case 3: skip(c, sizeof(lua_Integer)); break;           /* integer */
+    case 19: skip(c, sizeof(lua_Number)); break;           /* float */
+    case 4: case 20: (void)read_string(c, &length); break; /* short, long string */
+    default: c->bad = 1;
     }
 }
 
@@ -134,21 +134,10 @@ static const unsigned char *constant_string(const proto_view *proto, size_t inde
             const unsigned char *s = read_string(&c, length);
             return c.bad ? NULL : s;
         }
-        size_t skipped;
-        switch (type) {
-        case 0: case 1: case 17: break;
-        case 3: skip(&c, sizeof(lua_Integer)); break;
-        case 19: skip(&c, sizeof(lua_Number)); break;
-        case 4: case 20: (void)read_string(&c, &skipped); break;
-        default: return NULL;
-        }
+        skip_constant(&c, type);
     }
     return NULL;
 }
-
-/* Reads a function up to its nested functions; `captured` is set when one of them has the
- * register `param` of this function as an upvalue. Returns 0 on a malformed dump. */
-static int read_function(cursor *c, proto_view *view, int param, int *captured, int depth);
 
 static int skip_debug(cursor *c) {
     size_t n = read_size(c); /* lineinfo */
@@ -173,6 +162,9 @@ static int skip_debug(cursor *c) {
     return !c->bad;
 }
 
+/* Reads a whole function (ldump.c's dumpFunction) into `view`; `captured` is set when one of
+ * its nested functions has this function's register `param` as an upvalue. Returns 0 on a
+ * malformed dump. */
 static int read_function(cursor *c, proto_view *view, int param, int *captured, int depth) {
     if (depth > 200) return 0;
     size_t length;
@@ -188,34 +180,20 @@ static int read_function(cursor *c, proto_view *view, int param, int *captured, 
     skip(c, view->code_count * 4);
     view->constant_count = read_size(c);
     view->constants = c->at;
-    skip_constants(c, view->constant_count);
-    size_t upvalues = read_size(c);
-    for (size_t i = 0; i < upvalues && !c->bad; i++) skip(c, 3); /* instack, idx, kind */
+    for (size_t i = 0; i < view->constant_count && !c->bad; i++) skip_constant(c, read_byte(c));
+    view->upvalue_count = read_size(c);
+    view->upvalues = c->at;
+    if (view->upvalue_count > (size_t)(c->end - c->at) / 3) return 0;
+    skip(c, view->upvalue_count * 3);
     size_t protos = read_size(c);
     for (size_t i = 0; i < protos && !c->bad; i++) {
-        /* A nested function: its upvalues say which registers of this one it captures. */
         proto_view nested;
         int ignored = 0;
-        const unsigned char *start = c->at;
-        cursor probe = {start, c->end, 0};
-        (void)read_string(&probe, &length);
-        (void)read_size(&probe);
-        (void)read_size(&probe);
-        skip(&probe, 3);
-        size_t code = read_size(&probe);
-        if (code > (size_t)(probe.end - probe.at) / 4) return 0;
-        skip(&probe, code * 4);
-        skip_constants(&probe, read_size(&probe));
-        size_t nested_upvalues = read_size(&probe);
-        for (size_t u = 0; u < nested_upvalues && !probe.bad; u++) {
-            unsigned char instack = read_byte(&probe);
-            unsigned char idx = read_byte(&probe);
-            (void)read_byte(&probe);
-            if (instack && idx == param) *captured = 1;
-        }
-        if (probe.bad) return 0;
-        /* Now step over the whole nested function (its own nested ones included). */
         if (!read_function(c, &nested, -1, &ignored, depth + 1)) return 0;
+        for (size_t u = 0; u < nested.upvalue_count; u++) {
+            const unsigned char *upvalue = nested.upvalues + 3 * u;
+            if (upvalue[0] && upvalue[1] == param) *captured = 1; /* in this function's registers */
+        }
     }
     return skip_debug(c) && !c->bad;
 }
@@ -286,25 +264,19 @@ int tally_parameter_field_reads(lua_State *L, int index, int param, tally_field_
     if (c.bad || !read_function(&c, &view, param, &captured, 0)) goto done;
     if (captured || view.is_vararg || param >= view.num_params) goto done;
 
-    /* Two passes: check every instruction first, then report the fields. */
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t pc = 0; pc < view.code_count; pc++) {
-            uint32_t instruction;
-            memcpy(&instruction, view.code + pc * 4, 4);
-            int op = (int)(instruction & 0x7f);
-            if (op >= OP54_COUNT) goto done;
-            int field;
-            if (uses_register(instruction, param, &field)) goto done;
-            if (field >= 0 && pass == 1) {
-                size_t length;
-                const unsigned char *name = constant_string(&view, (size_t)field, c.end, &length);
-                if (name == NULL) goto done;
-                found(context, (const char *)name, length);
-            }
-            if (field >= 0 && pass == 0) {
-                size_t length;
-                if (constant_string(&view, (size_t)field, c.end, &length) == NULL) goto done;
-            }
+    /* Fields are reported as they are found; a later use of the parameter makes the answer
+     * 0, and the caller drops them. */
+    for (size_t pc = 0; pc < view.code_count; pc++) {
+        uint32_t instruction;
+        memcpy(&instruction, view.code + pc * 4, 4);
+        if ((int)(instruction & 0x7f) >= OP54_COUNT) goto done;
+        int field;
+        if (uses_register(instruction, param, &field)) goto done;
+        if (field >= 0) {
+            size_t length;
+            const unsigned char *name = constant_string(&view, (size_t)field, c.end, &length);
+            if (name == NULL) goto done;
+            found(context, (const char *)name, length);
         }
     }
     result = 1;

@@ -60,9 +60,10 @@ void tally_budget_trip(lua_State *L, int reason);
 typedef void (*tally_field_read_fn)(void *context, const char *name, size_t length);
 
 /* Which fields the Lua function at `index` reads from its parameter number `param` (0-based):
- * returns 1 after calling `found` once per `param.name` read in its bytecode when that is all
- * the function does with the parameter (no other use, no nested function capturing it), and 0
- * when it does more or its bytecode is not Lua 5.4's as expected. Never raises. */
+ * calls `found` for each `param.name` read in its bytecode and returns 1 when that is all the
+ * function does with the parameter (no other use, no nested function capturing it); returns 0
+ * when it does more or its bytecode is not Lua 5.4's as expected, and the names `found` was
+ * given are then meaningless. Never raises. */
 int tally_parameter_field_reads(lua_State *L, int index, int param, tally_field_read_fn found, void *context);
 
 /* Result codes of tally_pcall beyond Lua's own (LUA_OK, LUA_ERRRUN, LUA_ERRMEM, LUA_ERRERR). */

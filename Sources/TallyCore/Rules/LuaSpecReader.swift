@@ -40,8 +40,10 @@ struct LuaSpecReader {
         }
         let parameters = state.parameters(ofFunctionAt: -1)
         let closure = LuaClosureSnapshot(ofFunctionAt: -1, in: state)
-        let eventFields = (EventFieldReads(ofParameter: 0, ofFunctionAt: -1, in: state),
-                           EventFieldReads(ofParameter: 1, ofFunctionAt: -1, in: state))
+        // `e` is the first parameter, or the second for `when(guest, e)`; only declared ones count.
+        let declared = parameters.isVararg ? 0 : parameters.count
+        let eventFields = (declared > 0 ? EventFieldReads(ofParameter: 0, ofFunctionAt: -1, in: state) : nil,
+                           declared > 1 ? EventFieldReads(ofParameter: 1, ofFunctionAt: -1, in: state) : nil)
         return LuaFunctionRef(reference: LuaRef(popping: state), position: position,
                               parameterCount: parameters.isVararg ? .max : parameters.count, closure: closure,
                               eventFields: eventFields)

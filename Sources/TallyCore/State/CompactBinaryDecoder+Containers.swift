@@ -102,11 +102,15 @@ final class CompactBinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerPro
     private func read<Value: CompactBinaryPrimitive>(_ type: Value.Type, from found: Entry, key: Key) throws -> Value {
         var offset = found.valueStart
         let value = try Value.read(from: reader, at: &offset, limit: found.valueEnd)
-        guard offset == found.valueEnd else {
-            throw reader.corrupt(at: offset, "\(found.valueEnd - offset) bytes after the \(Value.self) of \"\(key.stringValue)\"",
-                                 codingPath: codingPath + [key])
-        }
+        try expectEnd(at: offset, of: found, key: key)
         return value
+    }
+
+    /// Throws unless a value read from `found` ended where the entry does.
+    private func expectEnd(at offset: Int, of found: Entry, key: Key) throws {
+        guard offset != found.valueEnd else { return }
+        throw reader.corrupt(at: offset, "\(found.valueEnd - offset) bytes after the value of \"\(key.stringValue)\"",
+                             codingPath: codingPath + [key])
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decodePrimitive(type, forKey: key) }
@@ -124,48 +128,20 @@ final class CompactBinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerPro
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decodePrimitive(type, forKey: key) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decodePrimitive(type, forKey: key) }
 
-    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
-    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? {
-        try decodePrimitiveIfPresent(type, forKey: key)
-    }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try decodePrimitiveIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try decodePrimitiveIfPresent(type, forKey: key) }
 
     func decode<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value {
         let found = try required(key)
@@ -180,10 +156,7 @@ final class CompactBinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerPro
     private func decodeValue<Value: Decodable>(_ type: Value.Type, from found: Entry, key: Key) throws -> Value {
         var offset = found.valueStart
         let value = try reader.decodeValue(type, at: &offset, limit: found.valueEnd, codingPath: codingPath + [key])
-        guard offset == found.valueEnd else {
-            throw reader.corrupt(at: offset, "\(found.valueEnd - offset) bytes after the value of \"\(key.stringValue)\"",
-                                 codingPath: codingPath + [key])
-        }
+        try expectEnd(at: offset, of: found, key: key)
         return value
     }
 

@@ -59,10 +59,7 @@ extension CompactBinaryZigzagInteger {
     func write(to writer: CompactBinaryWriter) { writer.writeZigzag(Int64(self)) }
     static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> Self {
         let start = offset
-        guard let value = Self(exactly: try reader.zigzag(at: &offset, limit: limit)) else {
-            throw reader.corrupt(at: start, "a number too large for \(Self.self)")
-        }
-        return value
+        return try reader.fitting(try reader.zigzag(at: &offset, limit: limit), as: Self.self, at: start)
     }
 }
 
@@ -73,10 +70,7 @@ extension CompactBinaryVarintInteger {
     func write(to writer: CompactBinaryWriter) { writer.writeVarint(UInt64(self)) }
     static func read(from reader: CompactBinaryReader, at offset: inout Int, limit: Int) throws -> Self {
         let start = offset
-        guard let value = Self(exactly: try reader.varint(at: &offset, limit: limit)) else {
-            throw reader.corrupt(at: start, "a number too large for \(Self.self)")
-        }
-        return value
+        return try reader.fitting(try reader.varint(at: &offset, limit: limit), as: Self.self, at: start)
     }
 }
 
@@ -88,3 +82,11 @@ extension UInt16: CompactBinaryVarintInteger {}
 extension UInt32: CompactBinaryVarintInteger {}
 extension UInt64: CompactBinaryVarintInteger {}
 extension UInt: CompactBinaryVarintInteger {}
+
+extension CompactBinaryReader {
+    /// `value` as a `Target`, or a corruption error (at `offset`) when it does not fit.
+    func fitting<Target: FixedWidthInteger>(_ value: some BinaryInteger, as target: Target.Type, at offset: Int) throws -> Target {
+        guard let fitted = Target(exactly: value) else { throw corrupt(at: offset, "a number too large for \(Target.self)") }
+        return fitted
+    }
+}
