@@ -1,7 +1,12 @@
+import Foundation
 import TallyCore
 
 /// Pieces every engine-running command (`run`, `watch`, `repl`, `serve`) shares.
 enum CommandSupport {
+    /// True when `TALLY_PLAIN=1` asks for the plain engine (every fast path off: the reference
+    /// the fast engine is checked against, for tests and benchmarks; slower).
+    static var plainEngine: Bool { ProcessInfo.processInfo.environment["TALLY_PLAIN"] == "1" }
+
     /// `--session-timeout` in milliseconds, or nil when not given.
     static func sessionTimeout(_ text: String?) throws -> Int64? {
         guard let text else { return nil }

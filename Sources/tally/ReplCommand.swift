@@ -64,7 +64,7 @@ struct Repl: ParsableCommand {
             throw CommandFailure.usage("--events - would read standard input, which the session reads")
         }
         let rules = try RuleLoader().load(directory: rulesDirectory)
-        let engine = Engine(rules: rules, sessionTimeout: timeout)
+        let engine = Engine(rules: rules, sessionTimeout: timeout, plain: CommandSupport.plainEngine)
         let output = ReplOutput.standard
         // The state is restored before the session turns tracing and the rules' log lines on.
         let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)

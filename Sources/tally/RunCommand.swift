@@ -79,7 +79,7 @@ struct Run: ParsableCommand {
         let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
         let reportFile = try output.map { try ReportFile(path: $0) }
 
-        let engine = Engine(rules: rules, sessionTimeout: timeout)
+        let engine = Engine(rules: rules, sessionTimeout: timeout, plain: CommandSupport.plainEngine)
         CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
 
         var parser = EventParser()

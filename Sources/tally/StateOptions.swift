@@ -62,7 +62,7 @@ extension Run {
         let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
         let reportFile = try output.map { try ReportFile(path: $0) }
 
-        let engine = Engine(rules: rules, sessionTimeout: timeout)
+        let engine = Engine(rules: rules, sessionTimeout: timeout, plain: CommandSupport.plainEngine)
         CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
         guard let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory,
                                                   diagnostics: diagnostics) else { return }

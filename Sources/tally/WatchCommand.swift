@@ -86,7 +86,7 @@ struct Watch: ParsableCommand {
         defer { diagnostics.flush() }
         let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
 
-        let engine = Engine(rules: rules, sessionTimeout: timeout)
+        let engine = Engine(rules: rules, sessionTimeout: timeout, plain: CommandSupport.plainEngine)
         CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
 
         let follower = try EventFollower(

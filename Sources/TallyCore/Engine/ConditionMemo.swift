@@ -15,8 +15,11 @@ import LuaKit
 ///
 /// Such a condition is a function of the values it reads, so its results are also shared
 /// between guests (``SharedCondition``): a call that read points = 12 and returned false answers
-/// for every other guest with 12 points, as long as it did not read `guest.id`. Each distinct
-/// memo is kept once, in ``RememberedConditions``; a guest's memo is its number there.
+/// for every other guest with 12 points, as long as it read nothing that only this guest's
+/// own history tells apart: `guest.id`, or `guest.data`, whose reads are remembered by the
+/// guest's own count of its data writes (two guests at the same count hold different data, so
+/// such a call answers only for its own guest, and only while that guest writes no data). Each
+/// distinct memo is kept once, in ``RememberedConditions``; a guest's memo is its number there.
 struct ConditionMemo: Equatable {
     /// One thing a condition read, and its value then.
     struct Read: Equatable {
@@ -42,8 +45,8 @@ struct ConditionMemo: Equatable {
     private var count: UInt8 = 0
     /// False when nothing is remembered.
     private(set) var isSet = false
-    /// True when the call read `guest.id`: its result holds for this guest only.
-    private(set) var readsIdentity = false
+    /// True when the call read `guest.id` or `guest.data`: its result holds for this guest only.
+    private(set) var isGuestSpecific = false
 
     static let empty = ConditionMemo()
 
@@ -56,7 +59,7 @@ struct ConditionMemo: Equatable {
         for (index, read) in recorded.reads.enumerated() {
             what[index] = UInt32(read.kind.rawValue + 1) << 24 | read.slot
             values[index] = read.value
-            if read.kind == .identity { readsIdentity = true }
+            if read.kind == .identity || read.kind == .data { isGuestSpecific = true }
         }
         count = UInt8(recorded.reads.count)
     }
@@ -132,7 +135,7 @@ struct SharedCondition: Equatable {
 /// 96), so a run with many guests touches far less memory.
 ///
 /// An entry is a column with the values its condition read and, unless the call read
-/// `guest.id`, its result, which then holds for any guest that reads the same values. Entries
+/// `guest.id` or `guest.data`, its result, which then holds for any guest that reads the same values. Entries
 /// are found by key through a hash table with open addressing (linear probing) on
 /// ``SharedCondition/mixedHash`` (it is looked up after most events of a guest whose points
 /// changed, so it avoids `Dictionary`'s SipHash). They never move and are never removed, only
@@ -140,8 +143,8 @@ struct SharedCondition: Equatable {
 struct RememberedConditions {
     struct Entry {
         var key: SharedCondition
-        /// The call's result, for any guest; nil when it read `guest.id` (it then answers only
-        /// for guests whose own memo names it, always false).
+        /// The call's result, for any guest; nil when it read `guest.id` or `guest.data` (it then
+        /// answers only for guests whose own memo names it, always false).
         var sharedResult: Bool?
     }
 
@@ -308,7 +311,7 @@ extension Engine {
             // the same values lead the function down the same path to the same result.
             let own = Int(conditionMemo[cell])
             let shape = own != 0 ? rememberedConditions.entries[own - 1].key.reads : lastConditionReads[column]
-            if shape.isSet, !shape.readsIdentity {
+            if shape.isSet, !shape.isGuestSpecific {
                 let now = shape.current(guest: guest, in: self)
                 if let entry = rememberedConditions.find(SharedCondition(column: column, reads: now)),
                    let known = rememberedConditions.entries[entry].sharedResult
@@ -328,10 +331,10 @@ extension Engine {
               when.closure?.isCurrent == true, let memo = ConditionMemo(conditionReads)
         else { return result }
         lastConditionReads[column] = memo
-        // A call that read the guest's id is kept only as this guest's own memo of a false.
-        if memo.readsIdentity && truth { return result }
+        // A call that read the guest's id or data is kept only as this guest's own memo of a false.
+        if memo.isGuestSpecific && truth { return result }
         let entry = rememberedConditions.remember(SharedCondition(column: column, reads: memo),
-                                                  sharedResult: memo.readsIdentity ? nil : truth)
+                                                  sharedResult: memo.isGuestSpecific ? nil : truth)
         if !truth, let entry { conditionMemo[cell] = UInt32(entry + 1) }
         return result
     }

@@ -13,9 +13,10 @@ extension EventFilter {
     /// guaranteed `self` without reference counting.)
     @inline(__always)
     func matches<Rule: RuleDeclaration>(_ event: Event, rule: Rule, engine: Engine) -> Bool {
-        if let on, !on.matches(event.type) { return false }
+        if let on, !(engine.isPlain ? on.matchesUnremembered(event.type) : on.matches(event.type)) { return false }
         if let page {
-            guard let eventPage = event.page, page.matches(eventPage) else { return false }
+            guard let eventPage = event.page,
+                  engine.isPlain ? page.matchesUnremembered(eventPage) : page.matches(eventPage) else { return false }
         }
         return matchesCondition(event, rule: rule, engine: engine)
     }
@@ -26,7 +27,7 @@ extension EventFilter {
         switch condition {
         case nil: return true
         case .fields?:
-            return fieldPlan?.matches(event) ?? true
+            return fieldPlan?.matches(event, onBytes: !engine.isPlain) ?? true
         case .function(let function)?:
             switch engine.runtime.callCondition(function) {
             case .success(let truth): return truth

@@ -101,17 +101,27 @@ public final class Engine {
     /// The largest event time seen (long-running modes close sessions against it).
     public private(set) var latestTimestamp: Int64 = .min
 
+    /// True for the plain engine: every fast path is off (see ``init(rules:sessionTimeout:plain:)``).
+    public let isPlain: Bool
+
     /// When true, ``lastTrace`` describes what each event did (for the REPL).
     public var tracing = false
     /// What the last accepted event did, when ``tracing`` is on.
     public internal(set) var lastTrace = EventTrace()
 
     /// Creates an engine for compiled rules.
-    /// - Parameter sessionTimeout: overrides `settings.session_timeout` (milliseconds).
-    public init(rules: RuleSet, sessionTimeout: Int64? = nil) {
+    /// - Parameters:
+    ///   - sessionTimeout: overrides `settings.session_timeout` (milliseconds).
+    ///   - plain: turns off every fast path (remembered conditions, the dispatch tables of
+    ///     candidate rules, `where` tables checked on the line's bytes, remembered regex results,
+    ///     reduced and reused event tables, the guest's cached scalars in Lua, the look-ahead):
+    ///     each rule function is called with a whole `e` built for that call, every time it is
+    ///     due. It defines the right answer the fast engine is checked against, and is slower.
+    public init(rules: RuleSet, sessionTimeout: Int64? = nil, plain: Bool = false) {
         guard let runtime = rules.runtime else { preconditionFailure("a RuleSet from RuleLoader has a runtime") }
         self.rules = rules
         self.runtime = runtime
+        isPlain = plain
         sessionTimeoutOverride = sessionTimeout
         self.sessionTimeout = sessionTimeout ?? rules.settings.sessionTimeout
         handle = GuestHandle(engine: self)
@@ -179,6 +189,7 @@ public final class Engine {
         outcomeConditions = ContiguousArray(adoptedOutcomes.map { $0.when.map(Unmanaged.passUnretained) })
         dispatch = RuleDispatch(goals: rules.goals.map(\.filter), outcomes: rules.outcomes.map(\.filter))
         adoptExperiments(rules.experiments)
+        runtime.isPlain = isPlain
         runtime.guest = handle
         runtime.guestChanged()
         runtime.onCount = { [unowned(unsafe) self] name, amount in counters[name, default: 0] += amount }
@@ -260,7 +271,7 @@ public final class Engine {
             experiments[exposure.experiment].expose(guest: guest, variant: exposure.variant, engine: self)
         }
         forEachTracker { if $0.assignsByHash { $0.assignByHashIfEligible(event, guest: guest, engine: self) } }
-        let candidates = dispatch.candidates(for: event.type, page: event.page)
+        let candidates = isPlain ? everyRule : dispatch.candidates(for: event.type, page: event.page)
         applyGoals(event, guest: guest, candidates: candidates)
         applyOutcomes(event, guest: guest, candidates: candidates)
         forEachTracker { $0.observe(event, guest: guest, isOwnExposure: exposure?.experiment == $0.index, engine: self) }
@@ -399,6 +410,11 @@ public final class Engine {
         runtime.guestScalarsChanged()
     }
 
+    /// The plain engine's candidates: every goal and outcome, nothing known to match.
+    private var everyRule: RuleDispatch.Candidates {
+        RuleDispatch.Candidates(goals: dispatch.everyGoal, outcomes: dispatch.everyOutcome, pageChecked: false)
+    }
+
     private func applyGoals(_ event: Event, guest: Int, candidates: RuleDispatch.Candidates) {
         for position in candidates.goals {
             let index = dispatch.ruleNumbers[position]
@@ -449,7 +465,10 @@ public final class Engine {
                               : matches(outcome.filter, event, rule: outcome) else { return }
         }
         if let when = outcomeConditions[index] {
-            switch when._withUnsafeGuaranteedRef({ evaluateCondition($0, ofOutcomeRule: index, guest: guest) }) {
+            let result = isPlain
+                ? runtime.callCondition(when.takeUnretainedValue(), guestFirst: true)
+                : when._withUnsafeGuaranteedRef { evaluateCondition($0, ofOutcomeRule: index, guest: guest) }
+            switch result {
             case .success(true): break
             case .success(false): return
             case .failure(let error):

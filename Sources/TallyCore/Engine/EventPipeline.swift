@@ -12,6 +12,9 @@
 ///    (their place comes from the entries of step 2);
 /// 4. a line later, it is applied.
 ///
+/// The plain engine (``Engine/isPlain``) gets no look-ahead: each event is applied as soon as it
+/// is parsed.
+///
 /// Events are applied in input order and rejections reported in line order, exactly as without
 /// the pipeline: call ``flush(onReject:)`` at the end of each input, before reading the next or
 /// reporting.
@@ -65,6 +68,10 @@ public final class EventPipeline {
         let slot = next
         if let rejection = parser.parse(bytes, line: line, into: &slots[slot]) {
             reject(rejection, onReject: onReject)
+            return
+        }
+        if engine.isPlain {  // no look-ahead: each event is applied as soon as it is parsed
+            if let rejection = engine.ingest(inPlace: &slots[slot], hint: .unknown) { onReject(rejection) }
             return
         }
         engine.prefetchGuestSlot(of: &slots[slot])

@@ -59,9 +59,15 @@ struct RuleDispatch {
         var withoutPage: Candidates
     }
 
+    /// Every goal and every outcome, in definition order (the plain engine's candidates).
+    private(set) var everyGoal = 0..<0
+    private(set) var everyOutcome = 0..<0
+
     init(goals: [EventFilter], outcomes: [EventFilter]) {
         goalFilters = goals
         outcomeFilters = outcomes
+        everyGoal = remember(Array(goals.indices))
+        everyOutcome = remember(Array(outcomes.indices))
     }
 
     /// The goal numbers of `candidates` (tests and tools; the engine reads ``ruleNumbers``).

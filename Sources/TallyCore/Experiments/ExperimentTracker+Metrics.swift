@@ -29,7 +29,7 @@ extension ExperimentTracker {
         case .conversionRate:
             if matches(rule, event, engine) { reached(number, metric, variant, rule.unit) }
         case .pageView:
-            if isView, pageMatches(rule, event) { reached(number, metric, variant, rule.unit) }
+            if isView, pageMatches(rule, event, engine) { reached(number, metric, variant, rule.unit) }
         case .goalRate:
             if let goal = rule.goalIndex, engine.currentEventReached(goal: goal) {
                 reached(number, metric, variant, rule.unit)
@@ -50,11 +50,11 @@ extension ExperimentTracker {
             let views = sessionScratch[number, metric].views
             if views != .max { sessionScratch[number, metric].views = views + 1 }
             if views == 0 {
-                sessionScratch[number, metric].firstViewMatched = pageMatches(rule, event)
+                sessionScratch[number, metric].firstViewMatched = pageMatches(rule, event, engine)
             }
         case .exitRate:
             guard isView, participants[number].inSession else { return }
-            let matched = pageMatches(rule, event)
+            let matched = pageMatches(rule, event, engine)
             sessionScratch[number, metric].lastViewMatched = matched
             if matched { sessionScratch[number, metric].anyViewMatched = true }
         }
@@ -64,10 +64,10 @@ extension ExperimentTracker {
         rule.filter.isEmpty || engine.matches(rule.filter, event, rule: rule)
     }
 
-    private func pageMatches(_ rule: MetricRule, _ event: Event) -> Bool {
+    private func pageMatches(_ rule: MetricRule, _ event: Event, _ engine: Engine) -> Bool {
         guard let matcher = rule.filter.page else { return true }
         guard let page = event.page else { return false }
-        return matcher.matches(page)
+        return engine.isPlain ? matcher.matchesUnremembered(page) : matcher.matches(page)
     }
 
     private func numericField(_ name: String, of event: Event) -> Double? {

@@ -78,8 +78,9 @@ final class FieldConditionPlan {
     }
 
     /// True when every expectation holds for `event` (see ``EventFilter/matchesCondition``).
-    func matches(_ event: Event) -> Bool {
-        let onTape = event.fields.tapeObject
+    /// With `onBytes` false (the plain engine), every value is decoded and compared.
+    func matches(_ event: Event, onBytes: Bool = true) -> Bool {
+        let onTape = onBytes ? event.fields.tapeObject : nil
         for number in checks.indices {
             let check = checks[number]
             if check.comparesBytes, let onTape, let equal = bytesVerdict(check, on: onTape) {

@@ -30,6 +30,12 @@ public enum StringMatcher {
         }
     }
 
+    /// ``matches(_:)`` without remembered results (the plain engine).
+    public func matchesUnremembered(_ text: String) -> Bool {
+        if case .regex(let regex) = self { return regex.searchUnremembered(text) }
+        return matches(text)
+    }
+
     /// The same matcher over upper-cased text, for event types (compared case-insensitively).
     func uppercased() throws(RuleError) -> StringMatcher {
         switch self {
@@ -74,8 +80,13 @@ public final class CompiledRegex {
     /// True if the pattern matches anywhere in `text`.
     public func search(_ text: String) -> Bool {
         if let known = memo[text] { return known }
-        let found = regexec(&compiled, text, 0, nil, 0) == 0
+        let found = searchUnremembered(text)
         if memo.count < Self.memoLimit { memo[text] = found }
         return found
+    }
+
+    /// ``search(_:)`` without looking up or keeping the result (the plain engine).
+    public func searchUnremembered(_ text: String) -> Bool {
+        regexec(&compiled, text, 0, nil, 0) == 0
     }
 }

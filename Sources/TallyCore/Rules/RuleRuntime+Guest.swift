@@ -99,7 +99,7 @@ extension RuleRuntime {
     /// `__index`. Arguments: the view, key.
     private func guestTable(_ lua: LuaState, _ table: GuestTable) throws -> Int32 {
         let guest = try currentGuest()
-        guard let key = keyStrings.string(at: 2, of: lua) else {
+        guard let key = nameString(at: 2, of: lua) else {
             lua.pushNil()
             return 1
         }
@@ -130,7 +130,7 @@ extension RuleRuntime {
     /// `guest.data[k] = v`: the data view's `__newindex`. Arguments: the view, key, value.
     private func setGuestData(_ lua: LuaState) throws -> Int32 {
         let guest = try currentGuest()
-        guard let key = keyStrings.string(at: 2, of: lua) else {
+        guard let key = nameString(at: 2, of: lua) else {
             throw LuaScriptError("guest.data keys must be strings, got \(lua.typeName(at: 2))")
         }
         let value: GuestDataValue?

@@ -67,9 +67,18 @@ public final class RuleRuntime {
     let logLimiter = RateLimiter(linesPerSecond: 10)
     /// Counter names and `guest` keys as Swift strings, made once per name rather than per call.
     let keyStrings = LuaStringCache()
+
+    /// The string at `index` of `lua`'s stack (nil if it is not a string): through
+    /// ``keyStrings``, or made anew in the plain engine.
+    func nameString(at index: Int32, of lua: LuaState) -> String? {
+        isPlain ? lua.string(at: index) : keyStrings.string(at: index, of: lua)
+    }
     /// Whether functions that read only some fields of `e` by name get a table of just those
     /// (tests turn it off to compare with whole tables).
     var reducesEventTables = true
+    /// The plain engine's calls: a whole event table built for each call, the guest read
+    /// through the host on every access (no cached scalars), names made anew (no string cache).
+    var isPlain = false
     /// What the rule functions called since ``resetFootprint()`` did through the host.
     private(set) var footprint: CallFootprint = []
 
@@ -161,16 +170,18 @@ public final class RuleRuntime {
 
     /// Stack: +1 (the result) on success, unchanged on failure.
     private func call(_ function: LuaFunctionRef, guestFirst: Bool, tracked: Bool = false) -> Result<Void, LuaError> {
+        let tracked = tracked || isPlain
         if !tracked { refreshGuestScalars() }
         function.reference.push()
         // The event table is built only for a function that declares a parameter for it.
         let seesEvent = function.parameterCount >= (guestFirst ? 2 : 1)
+        let guestSlot = tracked ? trackedGuestProxySlot : guestProxySlot
         if guestFirst {
-            state.pushPinned(tracked ? trackedGuestProxySlot : guestProxySlot)
+            state.pushPinned(guestSlot)
             if seesEvent { pushEventTable(only: function.eventFieldsAsSecond) }
         } else {
             if seesEvent { pushEventTable(only: function.eventFieldsAsFirst) } else { state.pushNil() }
-            state.pushPinned(guestProxySlot)
+            state.pushPinned(guestSlot)
         }
         do {
             try state.call(arguments: guestFirst && !seesEvent ? 1 : 2, results: 1)
@@ -184,6 +195,11 @@ public final class RuleRuntime {
     /// only reads some fields by name (`fields`), its own table refilled with just those.
     /// Stack: +1.
     private func pushEventTable(only fields: EventFieldReads?) {
+        if isPlain {
+            let builder = EventTableBuilder(state: state, typeKey: keySlots.type)
+            builder.pushEvent(currentEvent?.pointee.fields ?? JSONObject(), type: currentEvent?.pointee.type ?? "")
+            return
+        }
         if let fields, reducesEventTables {
             let builder = EventTableBuilder(state: state, typeKey: keySlots.type)
             if let currentEvent {
@@ -218,7 +234,7 @@ public final class RuleRuntime {
 
     private func installHelpers() {
         state.push(function: { [unowned(unsafe) self] lua in
-            guard let name = keyStrings.string(at: 1, of: lua), !name.isEmpty else {
+            guard let name = nameString(at: 1, of: lua), !name.isEmpty else {
                 throw LuaScriptError("count: the counter name must be a non-empty string")
             }
             var amount = 1.0

@@ -25,7 +25,7 @@ actor EngineService {
     init(rulesDirectory: String, stateOptions: StateOptions, metrics: ServeMetrics,
          log: @escaping @Sendable (String) -> Void) throws {
         let rules = try RuleLoader().load(directory: rulesDirectory)
-        let engine = Engine(rules: rules)
+        let engine = Engine(rules: rules, plain: CommandSupport.plainEngine)
         CommandSupport.reportRuleProblems(of: engine, to: log)
         let sink = TextSink(fileDescriptor: STDERR_FILENO)
         durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory, diagnostics: sink)
