@@ -52,6 +52,24 @@ import Testing
         #expect(engine.guests.indices.map { engine.outcomesReached[$0, 0] } == [false, true, true])
     }
 
+    /// Two guests who each wrote `guest.data` once are at the same count of writes, but hold
+    /// different data: a condition that read it answers for its own guest only.
+    @Test(arguments: [(["pro", "free"], [true, false]), (["free", "pro"], [false, true])])
+    func conditionsOnGuestDataAreNotShared(plans: [String], reached: [Bool]) throws {
+        let rules = """
+            goal "signup" { on = "SIGNUP", where = function(e, guest) guest.data.plan = e.plan; return true end, points = 1 }
+            outcome "pro_signup" { when = function(guest) return guest.data.plan == "pro" end, value = 100 }
+            """
+        let lines = [#"{"type":"SIGNUP","guest":"g1","ts":0,"plan":"\#(plans[0])"}"#,
+                     #"{"type":"SIGNUP","guest":"g2","ts":1000,"plan":"\#(plans[1])"}"#,
+                     event("VIEW", "g2", 2), event("VIEW", "g1", 3)]
+        let (engine, rejections) = try EngineHarness(rules: rules).engine(lines)
+        #expect(rejections.isEmpty)
+        #expect(engine.report().outcomes[0].reached == 1)
+        #expect(engine.report().outcomes[0].value == 100)
+        #expect(engine.guests.indices.map { engine.outcomesReached[$0, 0] } == reached)
+    }
+
     @Test func conditionsOnTheGuestIdAreNotShared() throws {
         let (engine, report) = try Self.run(
             #"outcome "b" { when = function(guest) return guest.id == "b" end }"#,
