@@ -149,7 +149,9 @@ private struct RuleBuilder {
         case 0: return FuzzText.lua(random.pick(FuzzText.pages))
         case 1: return "{ \(FuzzText.lua(random.pick(FuzzText.pages))), \(FuzzText.lua(random.pick(FuzzText.pages))) }"
         case 2: return "prefix \(FuzzText.lua(random.pick(["/docs/", "/blog/", "/caf", "/"])))"
-        default: return "regex \(FuzzText.lua(random.pick(["^/blog/[a-z0-9-]+$", "caf", "^/docs/(intro|api)$", "heck"])))"
+        default:
+            let patterns = ["^/blog/[a-z0-9-]+$", "caf", "^/docs/(intro|api)$", "heck", "^/\(FuzzText.cafeNFC)$", "\u{301}"]
+            return "regex \(FuzzText.lua(random.pick(patterns)))"
         }
     }
 
