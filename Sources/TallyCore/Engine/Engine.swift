@@ -362,7 +362,7 @@ public final class Engine {
         if !isOpen {
             startsNew = true
         } else if let explicit = event.session {
-            startsNew = explicit != guests[guest].session.explicitID
+            startsNew = !(guests[guest].session.explicitID?.hasSameBytes(as: explicit) ?? false)
         } else {
             startsNew = timestamp - guests[guest].session.lastTimestamp > sessionTimeout
         }
