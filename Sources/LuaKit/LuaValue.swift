@@ -1,5 +1,8 @@
 /// A Lua value copied out of (or into) a VM: nil, booleans, integers, floats, strings and
 /// tables of those. Functions, userdata and threads are not copied; see ``LuaRef``.
+///
+/// Strings are equal and hash alike when their bytes are, as in Lua: `"é"` and `"e\u{301}"`
+/// are two table keys, where Swift's `String` would take them for one.
 public enum LuaValue: Hashable, Sendable {
     case `nil`
     case boolean(Bool)
@@ -26,6 +29,36 @@ public enum LuaValue: Hashable, Sendable {
         case .string: "string"
         case .table: "table"
         case .opaque(let name): name
+        }
+    }
+}
+
+extension LuaValue {
+    public static func == (lhs: LuaValue, rhs: LuaValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.nil, .nil): return true
+        case (.boolean(let a), .boolean(let b)): return a == b
+        case (.integer(let a), .integer(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+        case (.table(let a), .table(let b)): return a == b
+        case (.opaque(let a), .opaque(let b)): return a == b
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .nil: hasher.combine(0)
+        case .boolean(let flag): hasher.combine(1); hasher.combine(flag)
+        case .integer(let number): hasher.combine(2); hasher.combine(number)
+        case .number(let number): hasher.combine(3); hasher.combine(number)
+        case .string(let text):
+            hasher.combine(4)
+            hasher.combine(text.utf8.count)
+            for byte in text.utf8 { hasher.combine(byte) }
+        case .table(let entries): hasher.combine(5); hasher.combine(entries)
+        case .opaque(let name): hasher.combine(6); hasher.combine(name)
         }
     }
 }

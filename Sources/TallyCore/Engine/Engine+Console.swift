@@ -21,7 +21,7 @@ extension Engine {
         return GuestProfile(
             id: guest.id, points: guest.points, sessions: guest.sessionCount, session: session,
             goals: goals.map { (id: $0.0, times: $0.1) }, outcomes: outcomes,
-            data: guest.data.keys.sorted().map { (key: $0, value: guest.data[$0]!) },
+            data: guest.data.keys.sorted().map { (key: $0.string, value: guest.data[$0]!) },
             experiments: experiments.map { (experiment: $0.0, variant: $0.1) })
     }
 

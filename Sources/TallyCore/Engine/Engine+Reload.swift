@@ -12,12 +12,12 @@ extension Engine {
     }
 
     func adoptExperiments(_ rules: [ExperimentRule]) {
-        var byID: [String: ExperimentTracker] = [:]
-        for tracker in experiments + retiredExperiments { byID[tracker.rule.id] = tracker }
+        var byID: [ByteString: ExperimentTracker] = [:]
+        for tracker in experiments + retiredExperiments { byID[ByteString(tracker.rule.id)] = tracker }
         var adopted: [ExperimentTracker] = []
         for (index, rule) in rules.enumerated() {
-            if let tracker = byID.removeValue(forKey: rule.id) {
-                if tracker.rule.variants.map(\.id) == rule.variants.map(\.id) {
+            if let tracker = byID.removeValue(forKey: ByteString(rule.id)) {
+                if tracker.rule.variants.map(\.id).hasSameBytes(as: rule.variants.map(\.id)) {
                     reloadNotes += tracker.adopt(rule, index: index)
                     adopted.append(tracker)
                     continue
@@ -27,7 +27,7 @@ extension Engine {
             adopted.append(ExperimentTracker(rule: rule, index: index))
         }
         experiments = adopted
-        experimentIndex = Dictionary(uniqueKeysWithValues: adopted.enumerated().map { ($0.element.rule.id, $0.offset) })
+        experimentIndex = Dictionary(uniqueKeysWithValues: adopted.enumerated().map { (ByteString($0.element.rule.id), $0.offset) })
         // Experiments the new rules dropped keep their figures in the report.
         retiredExperiments = byID.values.sorted { $0.index < $1.index }
     }

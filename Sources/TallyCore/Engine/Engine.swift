@@ -27,12 +27,13 @@ public final class Engine {
     /// a ``GuestHint`` from before then is not used.
     var guestTableGeneration = 0
 
-    /// Goal id → slot, and per slot its totals (removed goals keep theirs).
-    var goalSlots: [String: Int] = [:]
+    /// Goal id → slot, and per slot its totals (removed goals keep theirs). Ids, counter names
+    /// and group names are told apart by their bytes (SPEC §3, "Text is bytes").
+    var goalSlots: [ByteString: Int] = [:]
     var goalTotals: [Report.GoalSummary] = []
     /// Slot of each goal of the current rules, by rule index.
     var goalSlotOfRule: [Int] = []
-    var outcomeSlots: [String: Int] = [:]
+    var outcomeSlots: [ByteString: Int] = [:]
     var outcomeTotals: [Report.OutcomeSummary] = []
     var outcomeSlotOfRule: [Int] = []
     /// Group of each outcome slot (index into `groupNames`).
@@ -42,7 +43,7 @@ public final class Engine {
     /// (guest, group) pairs already counted in a group's distinct guests.
     var groupGuests = Set<GuestGroup>()
 
-    var counters: [String: Double] = [:]
+    var counters: [ByteString: Double] = [:]
     var ruleErrors = RuleErrorLog()
     var eventCounts = Report.EventCounts()
     var sessionCount = 0
@@ -61,7 +62,7 @@ public final class Engine {
     private var outcomeRules = ContiguousArray<Unmanaged<OutcomeRule>>()
     /// Per outcome rule, its `when` without reference counting (the rules keep them).
     private var outcomeConditions = ContiguousArray<Unmanaged<LuaFunctionRef>?>()
-    var experimentIndex: [String: Int] = [:]
+    var experimentIndex: [ByteString: Int] = [:]
     /// Trackers of experiments a reload removed: their figures stay in the report.
     var retiredExperiments: [ExperimentTracker] = []
     /// Per outcome rule: its column in ``conditionMemo`` when its `when(guest)` can be
@@ -192,20 +193,20 @@ public final class Engine {
         runtime.isPlain = isPlain
         runtime.guest = handle
         runtime.guestChanged()
-        runtime.onCount = { [unowned(unsafe) self] name, amount in counters[name, default: 0] += amount }
+        runtime.onCount = { [unowned(unsafe) self] name, amount in counters[ByteString(name), default: 0] += amount }
         runtime.onLog = onLogHandler
     }
 
-    private func slot<Totals>(for id: String, in slots: inout [String: Int], totals: inout [Totals],
+    private func slot<Totals>(for id: String, in slots: inout [ByteString: Int], totals: inout [Totals],
                               make: () -> Totals) -> Int {
-        if let slot = slots[id] { return slot }
+        if let slot = slots[ByteString(id)] { return slot }
         totals.append(make())
-        slots[id] = totals.count - 1
+        slots[ByteString(id)] = totals.count - 1
         return totals.count - 1
     }
 
     private func groupNumber(for name: String) -> Int {
-        if let existing = groupNames.firstIndex(of: name) { return existing }
+        if let existing = groupNames.firstIndex(where: { $0.hasSameBytes(as: name) }) { return existing }
         groupNames.append(name)
         groupTotals.append((0, 0))
         return groupNames.count - 1
@@ -230,7 +231,7 @@ public final class Engine {
     private func ingest(_ event: Event, hint: GuestHint) -> EventRejection? {
         var exposure: (experiment: Int, variant: Int)?
         if event.isExposure {
-            guard let name = event.experiment, let experiment = experimentIndex[name] else {
+            guard let name = event.experiment, let experiment = experimentIndex[ByteString(name)] else {
                 eventCounts.rejected += 1
                 return EventRejection(line: event.line, reason: "EXPOSURE to unknown experiment \(quoted(event.experiment ?? ""))")
             }
@@ -372,7 +373,7 @@ public final class Engine {
         if !isOpen {
             startsNew = true
         } else if let explicit = event.session {
-            startsNew = explicit != guests[guest].session.explicitID
+            startsNew = !(guests[guest].session.explicitID?.hasSameBytes(as: explicit) ?? false)
         } else {
             startsNew = timestamp - guests[guest].session.lastTimestamp > sessionTimeout
         }
@@ -524,7 +525,7 @@ public final class Engine {
         report.outcomeGroups = groupNames.enumerated().map {
             .init(group: $0.element, guests: groupTotals[$0.offset].guests, value: groupTotals[$0.offset].value)
         }
-        report.counters = counters.keys.sorted().map { .init(name: $0, value: counters[$0]!) }
+        report.counters = counters.keys.sorted().map { .init(name: $0.string, value: counters[$0]!) }
         report.ruleErrors = ruleErrors.summaries
         report.experiments = (experiments + retiredExperiments).map { $0.summary() }
         return report

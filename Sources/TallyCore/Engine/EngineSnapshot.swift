@@ -14,7 +14,7 @@ public struct EngineSnapshot: Codable, Sendable {
     var groupNames: [String]
     var groupTotals: [GroupTotal]
     var groupGuests: [GuestGroup]
-    var counters: [String: Double]
+    var counters: [ByteString: Double]
     var ruleErrors: [Report.RuleErrorSummary]
     var eventCounts: Report.EventCounts
     var sessionCount: Int
@@ -33,7 +33,7 @@ public struct EngineSnapshot: Codable, Sendable {
         var goalProgress: [GoalProgress]
         /// Per outcome slot: reached at least once.
         var outcomesReached: [Bool]
-        var data: [String: GuestDataValue]
+        var data: [ByteString: GuestDataValue]
     }
 
     struct GroupTotal: Codable, Sendable {
@@ -71,6 +71,11 @@ public struct EngineSnapshot: Codable, Sendable {
         var id: String
         var kind: String
         var unit: String
+
+        /// Ids compared by their bytes.
+        static func == (lhs: MetricKey, rhs: MetricKey) -> Bool {
+            lhs.id.hasSameBytes(as: rhs.id) && lhs.kind == rhs.kind && lhs.unit == rhs.unit
+        }
     }
 
     /// Accepted events the snapshot includes.
@@ -103,9 +108,9 @@ extension Engine {
         runtime.guestChanged()  // the guest numbered like the last one may be another now
         resetConditionMemo()
         goalTotals = snapshot.goalTotals
-        goalSlots = Dictionary(uniqueKeysWithValues: goalTotals.enumerated().map { ($0.element.id, $0.offset) })
+        goalSlots = Dictionary(uniqueKeysWithValues: goalTotals.enumerated().map { (ByteString($0.element.id), $0.offset) })
         outcomeTotals = snapshot.outcomeTotals
-        outcomeSlots = Dictionary(uniqueKeysWithValues: outcomeTotals.enumerated().map { ($0.element.id, $0.offset) })
+        outcomeSlots = Dictionary(uniqueKeysWithValues: outcomeTotals.enumerated().map { (ByteString($0.element.id), $0.offset) })
         outcomeGroupOfSlot = snapshot.outcomeGroupOfSlot
         groupNames = snapshot.groupNames
         groupTotals = snapshot.groupTotals.map { (guests: $0.guests, value: $0.value) }
@@ -119,11 +124,11 @@ extension Engine {
         var notes: [String] = []
         var restored: [ExperimentTracker] = []
         for state in snapshot.experiments {
-            guard let (index, rule) = rules.experiments.enumerated().first(where: { $0.element.id == state.id }) else {
+            guard let (index, rule) = rules.experiments.enumerated().first(where: { $0.element.id.hasSameBytes(as: state.id) }) else {
                 notes.append("experiment '\(state.id)': not in the current rules; its saved figures are dropped")
                 continue
             }
-            guard rule.variants.map(\.id) == state.variants else {
+            guard rule.variants.map(\.id).hasSameBytes(as: state.variants) else {
                 notes.append("experiment '\(state.id)': its variants changed, so its figures start over")
                 continue
             }

@@ -10,7 +10,8 @@ struct GuestState: Sendable {
     var points = 0.0
     var sessionCount = 0
     var session = SessionState()
-    var data: [String: GuestDataValue] = [:]
+    /// `guest.data`, keys told apart by their bytes.
+    var data: [ByteString: GuestDataValue] = [:]
     /// Changes whenever `data` changes (remembered conditions that read it compare it). Not
     /// saved: a restored engine remembers no conditions.
     var dataVersion: UInt32 = 0
@@ -81,14 +82,14 @@ final class GuestHandle: GuestAccess {
     var scalars: (points: Double, sessions: Int) { (state.points, state.sessionCount) }
 
     func timesReached(goal id: String) -> Int {
-        guard let slot = engine.goalSlots[id], slot < engine.goalProgress.width else { return 0 }
+        guard let slot = engine.goalSlots[ByteString(id)], slot < engine.goalProgress.width else { return 0 }
         let times = engine.goalProgress[index, slot].times
         engine.conditionReads.note(.goal, slot: UInt32(slot), value: UInt64(times))
         return Int(times)
     }
 
     func hasReached(outcome id: String) -> Bool {
-        guard let slot = engine.outcomeSlots[id], slot < engine.outcomesReached.width else { return false }
+        guard let slot = engine.outcomeSlots[ByteString(id)], slot < engine.outcomesReached.width else { return false }
         let reached = engine.outcomesReached[index, slot]
         engine.conditionReads.note(.outcome, slot: UInt32(slot), value: reached ? 1 : 0)
         return reached
@@ -107,17 +108,17 @@ final class GuestHandle: GuestAccess {
 
     func data(_ key: String) -> GuestDataValue? {
         engine.conditionReads.note(.data, value: UInt64(state.dataVersion))
-        return state.data[key]
+        return state.data[ByteString(key)]
     }
 
     func setData(_ key: String, _ value: GuestDataValue?) {
-        engine.guests[index].data[key] = value
+        engine.guests[index].data[ByteString(key)] = value
         engine.guests[index].dataVersion &+= 1
     }
 
     var dataKeys: [String] {
         engine.conditionReads.note(.data, value: UInt64(state.dataVersion))
-        return state.data.keys.sorted()
+        return state.data.keys.sorted().map(\.string)
     }
 
     func addPoints(_ points: Double) { engine.addPoints(points, toGuest: index) }

@@ -78,7 +78,7 @@ struct RuleDispatch {
 
     /// The rules that can match an event of this (upper-cased) type and page.
     mutating func candidates(for type: String, page: String?) -> Candidates {
-        if lastEntry < 0 || type != lastType {
+        if lastEntry < 0 || !type.hasSameBytes(as: lastType) {
             lastEntry = entryOfType.find(type) ?? insertEntry(for: type)
             lastType = type
         }

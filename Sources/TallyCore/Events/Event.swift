@@ -70,9 +70,9 @@ extension Event {
     /// True for an `EXPOSURE` event (the byte count is checked first: most events are
     /// told apart without a string comparison).
     @inline(__always)
-    var isExposure: Bool { type.utf8.count == 8 && type == "EXPOSURE" }
+    var isExposure: Bool { type.hasSameBytes(as: "EXPOSURE") }
 
     /// True for a `VIEW` event.
     @inline(__always)
-    var isView: Bool { type.utf8.count == 4 && type == "VIEW" }
+    var isView: Bool { type.hasSameBytes(as: "VIEW") }
 }

@@ -31,7 +31,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         /// By a linear search of `members`.
         case linear
         /// Through a hash index of `members` (objects of more than ``linearLimit`` members).
-        case hashed([ByteKey: Int])
+        case hashed([ByteString: Int])
         /// On the tape, as the line's top-level object (`members` is empty).
         case tape(EventTape)
         /// On the tape, as a nested object (`members` is empty).
@@ -95,7 +95,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// True when two keys have the same UTF-8 bytes.
     @inline(__always)
     static func sameKey(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+        a.hasSameBytes(as: b)
     }
 
     /// The number of members.
@@ -174,7 +174,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         members.append(Member(key: key, value: value))
         if case .hashed(var index) = lookup {
             lookup = .linear  // the index is uniquely referenced while it is changed
-            index[ByteKey(key)] = members.count - 1
+            index[ByteString(key)] = members.count - 1
             lookup = .hashed(index)
         } else if members.count > Self.linearLimit {
             rebuildIndex()
@@ -189,7 +189,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
 
     /// The position of `key` in `members` (of a decoded object).
     private func position(of key: String) -> Int? {
-        if case .hashed(let index) = lookup { return index[ByteKey(key)] }
+        if case .hashed(let index) = lookup { return index[ByteString(key)] }
         for i in members.indices where Self.sameKey(members[i].key, key) { return i }
         return nil
     }
@@ -199,8 +199,8 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
             lookup = .linear
             return
         }
-        var built = [ByteKey: Int](minimumCapacity: members.count)
-        for (i, member) in members.enumerated() { built[ByteKey(member.key)] = i }
+        var built = [ByteString: Int](minimumCapacity: members.count)
+        for (i, member) in members.enumerated() { built[ByteString(member.key)] = i }
         lookup = .hashed(built)
     }
 
@@ -218,25 +218,4 @@ final class NestedTapeObject: Sendable {
     let object: TapeObject
 
     init(_ object: TapeObject) { self.object = object }
-}
-
-/// A dictionary key that compares and hashes a string by its UTF-8 bytes.
-private struct ByteKey: Hashable, Sendable {
-    let text: String
-
-    init(_ text: String) { self.text = text }
-
-    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool {
-        lhs.text.utf8.count == rhs.text.utf8.count && lhs.text.utf8.elementsEqual(rhs.text.utf8)
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(text.utf8.count)
-        let hashed: Void? = text.utf8.withContiguousStorageIfAvailable {
-            hasher.combine(bytes: UnsafeRawBufferPointer($0))
-        }
-        if hashed == nil {
-            for byte in text.utf8 { hasher.combine(byte) }
-        }
-    }
 }

@@ -149,7 +149,7 @@ struct ReservedFields {
         case .failure(let rejection): return rejection
         }
         let upperType = Self.upperCased(rawType)
-        if upperType.utf8.count == 8 && upperType == "EXPOSURE" {
+        if upperType.hasSameBytes(as: "EXPOSURE") {
             if experiment == nil { return .exposureMissing("experiment", line: line) }
             if variant == nil { return .exposureMissing("variant", line: line) }
         }
@@ -223,14 +223,10 @@ struct ReservedFields {
         return .failure(.wrongType(name, expected: "a string", found: values.value(position), line: line))
     }
 
-    /// Upper-cases an event type; ASCII types already in upper case are returned as they are.
-    static func upperCased(_ text: String) -> String {
-        let isUpperASCII = text.utf8.withContiguousStorageIfAvailable { bytes in
-            for byte in bytes where byte >= 0x80 || (byte >= 0x61 && byte <= 0x7A) { return false }
-            return true
-        }
-        return isUpperASCII == true ? text : text.uppercased()
-    }
+    /// Upper-cases an event type as Lua's `string.upper` does: ASCII letters only, every other
+    /// byte kept (`"vué"` becomes `"VUé"`), so `e.type`, `on` matchers and `regex` agree.
+    /// Types already in upper case are returned as they are.
+    static func upperCased(_ text: String) -> String { text.asciiUppercased }
 }
 
 /// Reads the values at the positions ``ReservedFields`` noted.

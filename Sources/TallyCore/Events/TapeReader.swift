@@ -18,7 +18,6 @@ struct TapeReader {
     static let kindObject = UInt8(CEJ_OBJECT)
 
     static let flagEscaped = UInt8(CEJ_FLAG_ESCAPED)
-    static let flagNonASCII = UInt8(CEJ_FLAG_NON_ASCII)
     static let flagHasI64 = UInt8(CEJ_FLAG_HAS_I64)
     static let flagHasF64 = UInt8(CEJ_FLAG_HAS_F64)
 

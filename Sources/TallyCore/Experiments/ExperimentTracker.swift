@@ -126,10 +126,10 @@ final class ExperimentTracker {
     func adopt(_ new: ExperimentRule, index: Int) -> [String] {
         let old = rule.metrics
         let carried: [Int?] = new.metrics.map { metric in
-            old.firstIndex { $0.id == metric.id && $0.kind == metric.kind && $0.unit == metric.unit }
+            old.firstIndex { $0.id.hasSameBytes(as: metric.id) && $0.kind == metric.kind && $0.unit == metric.unit }
         }
         var notes: [String] = []
-        for metric in old where !carried.contains(where: { $0.map { old[$0].id } == metric.id }) {
+        for metric in old where !carried.contains(where: { $0.map { old[$0].id.hasSameBytes(as: metric.id) } == true }) {
             notes.append("experiment '\(new.id)': goal '\(metric.id)' was removed or changed; its figures are dropped")
         }
         statistics = new.metrics.indices.map { position in
@@ -152,7 +152,7 @@ final class ExperimentTracker {
 
     /// The position of the variant with this id, if the experiment has one.
     func variantIndex(of id: String) -> Int? {
-        variantIDs.firstIndex(of: id)
+        variantIDs.firstIndex { $0.hasSameBytes(as: id) }
     }
 
     /// An `EXPOSURE` event: the first fixes the guest's variant; a later one naming another

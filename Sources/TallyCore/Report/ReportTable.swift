@@ -40,22 +40,23 @@ public enum ReportTable {
     /// Outcomes under their group's name (in order of first appearance, ungrouped last), each
     /// group followed by its total: distinct guests and value.
     static func outcomes(_ report: Report) -> [String] {
-        var groupOrder: [String?] = []
-        for outcome in report.outcomes where !groupOrder.contains(outcome.group) {
-            groupOrder.append(outcome.group)
+        // Group names are told apart by their bytes, as the engine keeps them.
+        var groupOrder: [ByteString?] = []
+        for outcome in report.outcomes where !groupOrder.contains(outcome.group.map { ByteString($0) }) {
+            groupOrder.append(outcome.group.map { ByteString($0) })
         }
         if let index = groupOrder.firstIndex(of: nil) { groupOrder.append(groupOrder.remove(at: index)) }
 
         var table = TextTable([.left, .right, .right, .right])
         table.add(["Outcome", "Reached", "Guests", "Value"])
         for group in groupOrder {
-            let members = report.outcomes.filter { $0.group == group }
-            table.add([group ?? "(no group)"])
+            let members = report.outcomes.filter { $0.group.map { ByteString($0) } == group }
+            table.add([group?.string ?? "(no group)"])
             for outcome in members {
                 table.add(["  " + label(outcome.name, id: outcome.id), F.grouped(outcome.reached),
                            F.grouped(outcome.guests), F.money(outcome.value, currency: outcome.currency)])
             }
-            guard let group, let total = report.outcomeGroups.first(where: { $0.group == group }) else { continue }
+            guard let group, let total = report.outcomeGroups.first(where: { ByteString($0.group) == group }) else { continue }
             let currencies = Set(members.map(\.currency))
             let value = currencies.count == 1
                 ? F.money(total.value, currency: currencies.first!)

@@ -30,7 +30,7 @@ public struct ExperimentRule {
     }
 
     /// Index of the variant with this id.
-    public func variantIndex(_ id: String) -> Int? { variants.firstIndex { $0.id == id } }
+    public func variantIndex(_ id: String) -> Int? { variants.firstIndex { $0.id.hasSameBytes(as: id) } }
 }
 
 /// `sample = { base_rate, mde, confidence, power }`.

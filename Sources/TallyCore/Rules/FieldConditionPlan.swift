@@ -9,9 +9,10 @@ import Darwin
 /// event copies no `String` and counts no references. (`where = { form = "pricing" }` is
 /// checked on every `FORM` event; `utm.medium = "cpc"` on every `VIEW`.)
 ///
-/// A check the bytes cannot settle (the value is not a string or has escapes, non-ASCII text,
-/// a nested object decoded at once, an expected number or boolean, the `type` field, which is
-/// compared upper-cased) falls back to decoding the value and ``FieldComparison``, as before.
+/// Text is compared by its bytes (SPEC §3), so a string without escapes is settled by its bytes
+/// alone, ASCII or not. A check the bytes cannot settle (the value is not a string or has
+/// escapes, a nested object decoded at once, an expected number or boolean, the `type` field,
+/// which is compared upper-cased) falls back to decoding the value and ``FieldComparison``.
 final class FieldConditionPlan {
     /// Where a key or an expected text is in ``text``.
     private struct Span {
@@ -30,7 +31,6 @@ final class FieldConditionPlan {
         var isType: Bool
         /// The expected value is a string and the field is not `type`.
         var comparesBytes: Bool
-        var expectedIsASCII: Bool
         var negated: Bool
     }
 
@@ -54,12 +54,10 @@ final class FieldConditionPlan {
             for key in expectation.path { spans.append(span(of: key)) }
             var check = Check(firstKey: firstKey, keyCount: Int32(expectation.path.count),
                               expected: Span(start: 0, length: 0), isType: expectation.path == ["type"],
-                              comparesBytes: false, expectedIsASCII: false,
-                              negated: expectation.negated)
+                              comparesBytes: false, negated: expectation.negated)
             if case .string(let wanted) = expectation.expected, !check.isType, !expectation.path.isEmpty {
                 check.expected = span(of: wanted)
                 check.comparesBytes = true
-                check.expectedIsASCII = wanted.utf8.allSatisfy { $0 < 0x80 }
             }
             return check
         }
@@ -116,12 +114,8 @@ final class FieldConditionPlan {
         let token = object.tape.tokens[index]
         guard token.kind == TapeReader.kindString, token.flags & TapeReader.flagEscaped == 0 else { return nil }
         let wanted = bytes(check.expected)
-        if Int(token.length) == wanted.count,
-           wanted.isEmpty || memcmp(object.tape.bytes + Int(token.start), wanted.baseAddress!, wanted.count) == 0
-        {
-            return true
-        }
-        return token.flags & TapeReader.flagNonASCII == 0 && check.expectedIsASCII ? false : nil
+        return Int(token.length) == wanted.count
+            && (wanted.isEmpty || memcmp(object.tape.bytes + Int(token.start), wanted.baseAddress!, wanted.count) == 0)
     }
 
     @inline(__always)

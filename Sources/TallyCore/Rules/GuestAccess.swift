@@ -36,4 +36,15 @@ public enum GuestDataValue: Sendable, Equatable, Codable {
     case integer(Int64)
     case number(Double)
     case boolean(Bool)
+
+    /// Equal values of the same kind; strings are equal when their bytes are.
+    public static func == (lhs: GuestDataValue, rhs: GuestDataValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.string(let a), .string(let b)): return a.hasSameBytes(as: b)
+        case (.integer(let a), .integer(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.boolean(let a), .boolean(let b)): return a == b
+        default: return false
+        }
+    }
 }

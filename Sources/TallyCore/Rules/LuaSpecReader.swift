@@ -80,9 +80,9 @@ struct LuaSpecReader {
                     throw RuleError(message: "field '\(field)': \(error.message)", position: position)
                 }
             }
-            var texts = Set<String>()
-            for case .string(let text) in entries.values { texts.insert(text) }
-            return texts.count == 1 ? .exact(texts.first!) : .anyOf(texts)
+            var texts = Set<ByteString>()
+            for case .string(let text) in entries.values { texts.insert(ByteString(text)) }
+            return texts.count == 1 ? .exact(texts.first!.string) : .anyOf(texts)
         default:
             throw RuleError(message: "field '\(field)' is not a matcher", position: position)
         }
@@ -105,7 +105,7 @@ struct LuaSpecReader {
             let value: ExpectedValue
             switch target {
             case .string(let text): value = .string(text)
-            case .integer(let number): value = .number(Double(number))
+            case .integer(let number): value = .integer(number)
             case .number(let number): value = .number(number)
             case .boolean(let flag): value = .boolean(flag)
             default:
@@ -114,7 +114,7 @@ struct LuaSpecReader {
             expectations.append(FieldExpectation(path: path, expected: value, negated: negated))
         }
         // A stable order keeps evaluation deterministic.
-        expectations.sort { $0.path.joined(separator: ".") < $1.path.joined(separator: ".") }
+        expectations.sort { $0.path.joined(separator: ".").precedesInBytes($1.path.joined(separator: ".")) }
         return .fields(expectations)
     }
 

@@ -8,9 +8,7 @@ enum LuaValueFormatter {
         case .nil: return "nil"
         case .boolean(let flag): return String(flag)
         case .integer(let number): return String(number)
-        case .number(let number):
-            if number.isFinite, number == number.rounded(), abs(number) < 1e15 { return "\(Int64(number)).0" }
-            return FieldComparison.numberText(number)
+        case .number(let number): return FieldComparison.numberText(number)
         case .string(let text): return "\"\(text)\""
         case .opaque(let type): return type
         case .table(let entries):
@@ -29,7 +27,7 @@ enum LuaValueFormatter {
                 let name: String
                 if case .string(let text) = key { name = text } else { name = "[\(describe(key, depth: depth + 1))]" }
                 return (name, describe(item, depth: depth + 1))
-            }.sorted { $0.0 < $1.0 }
+            }.sorted { $0.0.precedesInBytes($1.0) }
             parts += named.map { "\($0.0) = \($0.1)" }
             return "{" + parts.joined(separator: ", ") + "}"
         }

@@ -12,20 +12,20 @@ public struct SourcePosition: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A compiled string matcher (SPEC §3): exact text, any of a list, a prefix, or an unanchored
-/// POSIX extended regular expression.
+/// POSIX extended regular expression. Text is compared by its UTF-8 bytes, as Lua compares it:
+/// `"/café"` (NFC) does not match `"/cafe\u{301}"` (NFD).
 public enum StringMatcher {
     case exact(String)
-    case anyOf(Set<String>)
+    case anyOf(Set<ByteString>)
     case prefix(String)
     case regex(CompiledRegex)
 
     /// True if `text` matches.
-    @inlinable
     public func matches(_ text: String) -> Bool {
         switch self {
-        case .exact(let expected): return text == expected
-        case .anyOf(let expected): return expected.contains(text)
-        case .prefix(let expected): return text.hasPrefix(expected)
+        case .exact(let expected): return text.hasSameBytes(as: expected)
+        case .anyOf(let expected): return expected.contains(ByteString(text))
+        case .prefix(let expected): return text.hasBytePrefix(expected)
         case .regex(let regex): return regex.search(text)
         }
     }
@@ -36,12 +36,13 @@ public enum StringMatcher {
         return matches(text)
     }
 
-    /// The same matcher over upper-cased text, for event types (compared case-insensitively).
+    /// The same matcher over upper-cased text, for event types (compared case-insensitively:
+    /// ASCII letters, as events' types are upper-cased).
     func uppercased() throws(RuleError) -> StringMatcher {
         switch self {
-        case .exact(let text): return .exact(text.uppercased())
-        case .anyOf(let texts): return .anyOf(Set(texts.map { $0.uppercased() }))
-        case .prefix(let text): return .prefix(text.uppercased())
+        case .exact(let text): return .exact(text.asciiUppercased)
+        case .anyOf(let texts): return .anyOf(Set(texts.map { ByteString($0.string.asciiUppercased) }))
+        case .prefix(let text): return .prefix(text.asciiUppercased)
         case .regex(let regex): return .regex(try CompiledRegex(regex.pattern, ignoringCase: true))
         }
     }
@@ -59,7 +60,7 @@ public final class CompiledRegex {
     private var compiled = regex_t()
     /// Texts searched before and whether they matched; bounded (once full, new texts are
     /// searched without being kept).
-    private var memo: [String: Bool] = [:]
+    private var memo: [ByteString: Bool] = [:]
     static let memoLimit = 4096
 
     /// Compiles `pattern`; throws its error text when it is invalid.
@@ -79,9 +80,10 @@ public final class CompiledRegex {
 
     /// True if the pattern matches anywhere in `text`.
     public func search(_ text: String) -> Bool {
-        if let known = memo[text] { return known }
+        let key = ByteString(text)
+        if let known = memo[key] { return known }
         let found = searchUnremembered(text)
-        if memo.count < Self.memoLimit { memo[text] = found }
+        if memo.count < Self.memoLimit { memo[key] = found }
         return found
     }
 

@@ -8,7 +8,7 @@ extension RuleCompiler {
         let variants = try compileVariants(spec, what: what)
         var control = 0
         if let name = spec.string("control") {
-            guard let index = variants.firstIndex(where: { $0.id == name }) else {
+            guard let index = variants.firstIndex(where: { $0.id.hasSameBytes(as: name) }) else {
                 throw RuleError(message: "\(what): control '\(name)' is not one of its variants", position: position)
             }
             control = index
@@ -81,12 +81,12 @@ extension RuleCompiler {
                 throw RuleError(message: "\(what): variants must be a list", position: spec.position)
             }
         }
-        var ids = Set<String>()
+        var ids = Set<ByteString>()
         for variant in variants {
             guard !variant.id.isEmpty else {
                 throw RuleError(message: "\(what): a variant id is empty", position: spec.position)
             }
-            guard ids.insert(variant.id).inserted else {
+            guard ids.insert(ByteString(variant.id)).inserted else {
                 throw RuleError(message: "\(what): variant '\(variant.id)' is declared twice", position: spec.position)
             }
             guard variant.weight.isFinite, variant.weight > 0 else {
@@ -128,7 +128,7 @@ extension RuleCompiler {
             let seenCount = usedIDs[kindName, default: 0] + 1
             usedIDs[kindName] = seenCount
             let id = reader.string("id") ?? (seenCount == 1 ? kindName : "\(kindName)_\(seenCount)")
-            if metrics.contains(where: { $0.id == id }) {
+            if metrics.contains(where: { $0.id.hasSameBytes(as: id) }) {
                 throw RuleError(message: "\(what): goal id '\(id)' is used twice", position: position)
             }
             let unit = MetricUnit(rawValue: reader.string("per") ?? "") ?? Self.defaultUnit(kind)

@@ -13,7 +13,7 @@ struct RuleCompiler {
         var settings = Settings()
         var goals: [GoalRule] = []
         var outcomes: [OutcomeRule] = []
-        var seen: [String: (kind: String, position: SourcePosition)] = [:]
+        var seen: [ByteString: (kind: String, position: SourcePosition)] = [:]
         var experiments: [ExperimentRule] = []
 
         let count = state.rawLength(at: list)
@@ -29,11 +29,11 @@ struct RuleCompiler {
             let spec = LuaSpecReader(state: state, table: state.top, position: position)
 
             if kind != "settings" {
-                if let previous = seen[id] {
+                if let previous = seen[ByteString(id)] {
                     throw RuleError(message: "duplicate id '\(id)': already declared as \(previous.kind) at \(previous.position)",
                                     position: position)
                 }
-                seen[id] = (kind == "goal" ? "a goal" : kind == "outcome" ? "an outcome" : "an experiment", position)
+                seen[ByteString(id)] = (kind == "goal" ? "a goal" : kind == "outcome" ? "an outcome" : "an experiment", position)
             }
             switch kind {
             case "settings": settings = try compileSettings(spec)
@@ -48,11 +48,11 @@ struct RuleCompiler {
             outcomes[index].currency = settings.currency
         }
         // Resolve goal_rate references now that every file has loaded.
-        let goalIndex = Dictionary(goals.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        let goalIndex = Dictionary(goals.enumerated().map { (ByteString($0.element.id), $0.offset) }, uniquingKeysWith: { a, _ in a })
         for experiment in experiments.indices {
             for metric in experiments[experiment].metrics.indices where experiments[experiment].metrics[metric].kind == .goalRate {
                 let reference = experiments[experiment].metrics[metric].field
-                guard let index = goalIndex[reference] else {
+                guard let index = goalIndex[ByteString(reference)] else {
                     throw RuleError(message: "experiment '\(experiments[experiment].id)': goal_rate refers to unknown goal '\(reference)'",
                                     position: experiments[experiment].metrics[metric].position)
                 }

@@ -137,9 +137,13 @@ public struct FieldExpectation: Sendable {
     }
 }
 
-/// A value a field is compared with. A string equals a number when it is the number's text.
+/// A value a field is compared with, as Lua holds it (an integer or a float). A string equals a
+/// number when it is the number's text (see ``FieldComparison``).
 public enum ExpectedValue: Sendable, Equatable {
     case string(String)
+    /// A Lua integer (`5`).
+    case integer(Int64)
+    /// A Lua float (`5.0`, `5e0`, `0.5`).
     case number(Double)
     case boolean(Bool)
 }

@@ -111,7 +111,7 @@ public enum SpecValue: Sendable, Equatable, CustomStringConvertible {
         switch (self, actual) {
         case (.number(let expected), .number(let got)):
             return abs(expected - got) <= 1e-9 * max(1, abs(expected))
-        case (.string(let expected), .string(let got)): return expected == got
+        case (.string(let expected), .string(let got)): return expected.hasSameBytes(as: got)
         case (.boolean(let expected), .boolean(let got)): return expected == got
         case (.null, .null), (.boolean(false), .null), (.null, .boolean(false)): return true
         default: return false

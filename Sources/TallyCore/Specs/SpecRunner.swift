@@ -56,13 +56,13 @@ public final class SpecRunner {
             return unknown("rule", rule, among: goals + outcomes + experiments + metrics)
         case .guest(_, .experiment(let id)): return unknown("experiment", id, among: experiments)
         case .experiment(let id, let figure):
-            guard let experiment = rules.experiments.first(where: { $0.id == id }) else {
+            guard let experiment = rules.experiments.first(where: { $0.id.hasSameBytes(as: id) }) else {
                 return unknown("experiment", id, among: experiments)
             }
             guard case .exposed(let variant) = figure else { return nil }
             return unknown("variant", variant, in: "experiment \"\(id)\"", among: experiment.variants.map(\.id))
         case .variant(let id, let goal, let variant, _):
-            guard let experiment = rules.experiments.first(where: { $0.id == id }) else {
+            guard let experiment = rules.experiments.first(where: { $0.id.hasSameBytes(as: id) }) else {
                 return unknown("experiment", id, among: experiments)
             }
             return unknown("goal", goal, in: "experiment \"\(id)\"", among: experiment.metrics.map(\.id))
@@ -73,14 +73,14 @@ public final class SpecRunner {
 
     /// `no goal "x" in the rules (declared: a, b)`, or nil when `id` is among `ids`.
     private func unknown(_ kind: String, _ id: String, in scope: String = "the rules", among ids: [String]) -> String? {
-        guard !ids.contains(id) else { return nil }
+        guard !ids.contains(where: { $0.hasSameBytes(as: id) }) else { return nil }
         let known = ids.isEmpty ? "none declared" : "declared: " + ids.joined(separator: ", ")
         return "no \(kind) \"\(id)\" in \(scope) (\(known))"
     }
 
     private func uniqued(_ names: [String]) -> [String] {
-        var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
+        var seen = Set<ByteString>()
+        return names.filter { seen.insert(ByteString($0)).inserted }
     }
 
     // MARK: Running
@@ -134,7 +134,7 @@ public final class SpecRunner {
         case .rejected where !rejections.isEmpty:
             return Self.firstFew(rejections)
         case .ruleErrors(let rule) where !report.ruleErrors.isEmpty:
-            let errors = report.ruleErrors.filter { rule == nil || $0.rule == rule }
+            let errors = report.ruleErrors.filter { rule == nil || $0.rule.hasSameBytes(as: rule!) }
             guard !errors.isEmpty else { return nil }
             return Self.firstFew(errors.map { "rule \"\($0.rule)\" at \($0.file):\($0.line): \($0.message) ×\($0.count)" })
         default:
@@ -158,16 +158,16 @@ public final class SpecRunner {
         case .sessionCount: return count(report.sessions.count)
         case .totalPoints: return .number(report.guests.points)
         case .ruleErrors(let rule):
-            return count(report.ruleErrors.filter { rule == nil || $0.rule == rule }.reduce(0) { $0 + $1.count })
+            return count(report.ruleErrors.filter { rule == nil || $0.rule.hasSameBytes(as: rule!) }.reduce(0) { $0 + $1.count })
         case .goal(let id, let figure):
-            guard let goal = report.goals.first(where: { $0.id == id }) else { return .missing("no goal \"\(id)\"") }
+            guard let goal = report.goals.first(where: { $0.id.hasSameBytes(as: id) }) else { return .missing("no goal \"\(id)\"") }
             switch figure {
             case .reached: return count(goal.reached)
             case .guests: return count(goal.guests)
             case .points: return .number(goal.points)
             }
         case .outcome(let id, let figure):
-            guard let outcome = report.outcomes.first(where: { $0.id == id }) else {
+            guard let outcome = report.outcomes.first(where: { $0.id.hasSameBytes(as: id) }) else {
                 return .missing("no outcome \"\(id)\"")
             }
             switch figure {
@@ -177,24 +177,24 @@ public final class SpecRunner {
             }
         case .outcomeGroup(let name, let figure):
             // A group nobody reached yet is still declared: its figures are 0.
-            let group = report.outcomeGroups.first { $0.group == name }
+            let group = report.outcomeGroups.first { $0.group.hasSameBytes(as: name) }
             switch figure {
             case .guests: return count(group?.guests ?? 0)
             case .value: return .number(group?.value ?? 0)
             }
         case .counter(let name):
-            return .number(report.counters.first { $0.name == name }?.value ?? 0)
+            return .number(report.counters.first { $0.name.hasSameBytes(as: name) }?.value ?? 0)
         case .guest(let id, let figure):
             guard let profile = engine.profile(ofGuest: id) else { return .missing("no guest \"\(id)\" in the events") }
             switch figure {
             case .points: return .number(profile.points)
             case .sessions: return count(profile.sessions)
-            case .goal(let goal): return count(profile.goals.first { $0.id == goal }?.times ?? 0)
-            case .outcome(let outcome): return .boolean(profile.outcomes.contains(outcome))
+            case .goal(let goal): return count(profile.goals.first { $0.id.hasSameBytes(as: goal) }?.times ?? 0)
+            case .outcome(let outcome): return .boolean(profile.outcomes.contains { $0.hasSameBytes(as: outcome) })
             case .experiment(let experiment):
-                return optional(profile.experiments.first { $0.experiment == experiment }?.variant)
+                return optional(profile.experiments.first { $0.experiment.hasSameBytes(as: experiment) }?.variant)
             case .data(let key):
-                switch profile.data.first(where: { $0.key == key })?.value {
+                switch profile.data.first(where: { $0.key.hasSameBytes(as: key) })?.value {
                 case nil: return .missing("nil")
                 case .string(let text): return .string(text)
                 case .integer(let number): return .number(Double(number))
@@ -203,7 +203,7 @@ public final class SpecRunner {
                 }
             }
         case .experiment(let id, let figure):
-            guard let experiment = report.experiments.first(where: { $0.id == id }) else {
+            guard let experiment = report.experiments.first(where: { $0.id.hasSameBytes(as: id) }) else {
                 return .missing("no experiment \"\(id)\"")
             }
             switch figure {
@@ -214,14 +214,14 @@ public final class SpecRunner {
             case .multipleExposures: return count(experiment.multipleExposures)
             case .srm: return experiment.srm.map { .boolean($0) } ?? .null
             case .exposed(let variant):
-                guard let exposed = experiment.exposed.first(where: { $0.variant == variant }) else {
+                guard let exposed = experiment.exposed.first(where: { $0.variant.hasSameBytes(as: variant) }) else {
                     return .missing("no variant \"\(variant)\"")
                 }
                 return count(exposed.guests)
             }
         case .variant(let id, let goalID, let variantID, let figure):
-            guard let goal = report.experiments.first(where: { $0.id == id })?.goals.first(where: { $0.id == goalID }),
-                  let variant = goal.variants.first(where: { $0.id == variantID }) else {
+            guard let goal = report.experiments.first(where: { $0.id.hasSameBytes(as: id) })?.goals.first(where: { $0.id.hasSameBytes(as: goalID) }),
+                  let variant = goal.variants.first(where: { $0.id.hasSameBytes(as: variantID) }) else {
                 return .missing("no variant \"\(variantID)\" in goal \"\(goalID)\" of experiment \"\(id)\"")
             }
             switch figure {

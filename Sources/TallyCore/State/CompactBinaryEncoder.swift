@@ -47,7 +47,8 @@ struct CompactBinaryEncoder {
 final class CompactBinaryWriter {
     private(set) var body: [UInt8] = []
     private(set) var keys: [String] = []
-    private var keyNumbers: [String: UInt32] = [:]
+    /// Key → number, keys told apart by their bytes (`guest.data` keys, counter names).
+    private var keyNumbers: [ByteString: UInt32] = [:]
     /// The key last written at each (depth, ordinal) place, with its number: synthesized
     /// conformances write the same keys in the same order every time, and comparing a key with
     /// the one written there before is cheaper than hashing it.
@@ -154,14 +155,14 @@ final class CompactBinaryWriter {
     func keyNumber(_ key: String, depth: Int, ordinal: UInt64) -> UInt32 {
         let slot = (depth &* 64 &+ Int(truncatingIfNeeded: ordinal)) & (Self.recentKeySlots - 1)
         let recent = recentKeys[slot]
-        if recent.number != .max && recent.key == key { return recent.number }  // (.max: nothing there yet)
+        if recent.number != .max && recent.key.hasSameBytes(as: key) { return recent.number }  // (.max: nothing there yet)
         let number: UInt32
-        if let known = keyNumbers[key] {
+        if let known = keyNumbers[ByteString(key)] {
             number = known
         } else {
             number = UInt32(keys.count)
             keys.append(key)
-            keyNumbers[key] = number
+            keyNumbers[ByteString(key)] = number
         }
         recentKeys[slot] = (key, number)
         return number

@@ -70,4 +70,33 @@ import Testing
             #expect(outcomes(&warm, type, page) == outcomes(&fresh, type, page), "\(type) \(page)")
         }
     }
+
+    /// Types and pages are told apart by their bytes, also by the remembered last type and the
+    /// recent-pages cache: an NFD spelling right after the NFC one gets its own candidates.
+    @Test func cachesTellCanonicallyEqualTextsApart() throws {
+        let filters = [
+            EventFilter(on: .exact("CAF\u{C9}")),                                  // 0: NFC type
+            EventFilter(on: .exact("CAFE\u{301}")),                                // 1: NFD type
+            EventFilter(page: .exact("/caf\u{E9}")),                               // 2: NFC page
+            EventFilter(page: .regex(try CompiledRegex("^/cafe\u{301}$"))),        // 3: NFD page
+            EventFilter(page: .anyOf(["/caf\u{E9}/menu"])),                        // 4
+        ]
+        var dispatch = RuleDispatch(goals: filters, outcomes: [])
+        let cases: [(type: String, page: String?, goals: [Int])] = [
+            ("CAF\u{C9}", nil, [0]),
+            ("CAFE\u{301}", nil, [1]),
+            ("CAF\u{C9}", "/caf\u{E9}", [0, 2]),
+            ("CAF\u{C9}", "/cafe\u{301}", [0, 3]),
+            ("CAFE\u{301}", "/cafe\u{301}", [1, 3]),
+            ("CAFE\u{301}", "/caf\u{E9}", [1, 2]),
+            ("VIEW", "/caf\u{E9}/menu", [4]),
+            ("VIEW", "/cafe\u{301}/menu", []),
+        ]
+        for _ in 0..<3 {  // then from the remembered type, page lists and recent pages
+            for check in cases {
+                #expect(goals(&dispatch, check.type, check.page) == check.goals, "\(Array(check.type.utf8)) \(check.page.map { Array($0.utf8) } ?? [])")
+            }
+        }
+    }
 }
+

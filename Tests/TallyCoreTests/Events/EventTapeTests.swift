@@ -40,12 +40,13 @@ import Testing
             (["type", "x"], "VIEW", false),       // not an object
             (["a"], "y", true),                   // the last value
             (["a"], "x", false),
-            // Left to the decoded comparison: numbers, escapes, non-ASCII text that differs, `type`.
+            // Text is bytes: canonically equal text that differs in bytes is another text.
+            (["city"], "Zürich", true),
+            (["city"], "Zu\u{308}rich", false),
+            (["guest"], "Zu\u{308}rich", false),
+            // Left to the decoded comparison: numbers, escapes, `type`.
             (["utm", "n"], "3", nil),
             (["form"], "pricing", nil),
-            (["city"], "Zürich", true),
-            (["city"], "Zu\u{308}rich", nil),    // canonically equal
-            (["guest"], "Zu\u{308}rich", nil),
             (["type"], "VIEW", nil),
         ]
         let plan = FieldConditionPlan(cases.map { FieldExpectation(path: $0.path, expected: .string($0.wanted)) })
@@ -75,7 +76,8 @@ import Testing
         ]
         let report = try EngineHarness(rules: rules).report(lines)
         let reached = Dictionary(uniqueKeysWithValues: report.goals.map { ($0.id, $0.reached) })
-        #expect(reached == ["cpc": 1, "not_cpc": 2, "three": 2, "umlaut": 1, "escaped": 1])
+        // "Zürich" (NFC) is not "Zu\u{308}rich" (NFD): text is bytes.
+        #expect(reached == ["cpc": 1, "not_cpc": 2, "three": 2, "umlaut": 0, "escaped": 1])
     }
 
     @Test func repeatedKeysTakeTheLastValueInTheFirstPosition() throws {
