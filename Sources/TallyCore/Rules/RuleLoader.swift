@@ -37,9 +37,10 @@ public struct RuleLoader {
         let declarations = try runPrelude(in: runtime)
         defer { runtime.ruleSources = [:] }
         for file in sources {
-            runtime.ruleSources[runtime.chunkName(for: file.name)] = file.source
+            let chunk = runtime.chunkName(for: file.name)
+            runtime.ruleSources[chunk] = file.source
             do {
-                try runtime.sandbox.run(file.source, chunkName: runtime.chunkName(for: file.name))
+                try runtime.sandbox.run(file.source, chunkName: chunk)
                 runtime.state.pop()
             } catch {
                 throw RuleError(luaError: runtime.resolve(error), fallbackFile: file.name)
