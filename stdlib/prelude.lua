@@ -30,6 +30,54 @@ local function fail(message, level)
   error(message, level + 1)
 end
 
+--- Fails about field `key` of the table given to `site.callee` (with `site.id`; inside its field
+--- `site.field` when set) at the key's own line when the host finds it in the rule file's text,
+--- else at the declaration's line. `level` as in fail.
+local function fail_field(message, level, site, key)
+  local chunk, line = host.field_line(level + 1, site.callee, site.id, site.field, key)
+  if chunk then error(chunk .. ":" .. line .. ": " .. message, 0) end
+  fail(message, level + 1)
+end
+
+--- The edit distance between two strings: insertions, deletions, substitutions and swaps of
+--- neighbouring bytes count 1 each.
+local function distance(a, b)
+  local before, previous = {}, {}
+  for j = 0, #b do previous[j] = j end
+  for i = 1, #a do
+    local current = { [0] = i }
+    for j = 1, #b do
+      local cost = a:byte(i) == b:byte(j) and 0 or 1
+      local best = math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+      if i > 1 and j > 1 and a:byte(i) == b:byte(j - 1) and a:byte(i - 1) == b:byte(j) then
+        best = math.min(best, before[j - 2] + 1)
+      end
+      current[j] = best
+    end
+    before, previous = previous, current
+  end
+  return previous[#b]
+end
+
+--- " (did you mean 'x'?)" for the known field nearest to `key`, or the list of known fields
+--- when none is near.
+local function suggestion(key, schema)
+  local names = {}
+  for name in pairs(schema) do
+    if type(name) == "string" then names[#names + 1] = name end
+  end
+  table.sort(names)
+  local nearest, nearest_distance = nil, math.huge
+  for _, name in ipairs(names) do
+    local d = distance(key:lower(), name)
+    if d < nearest_distance then nearest, nearest_distance = name, d end
+  end
+  if nearest and nearest_distance <= math.max(1, math.min(2, #key // 2)) then
+    return format(" (did you mean '%s'?)", nearest)
+  end
+  return " (known fields: " .. table.concat(names, ", ") .. ")"
+end
+
 -- Matchers --------------------------------------------------------------------------------
 
 --- Matches strings that start with `text`.
@@ -110,8 +158,9 @@ local field_types = {
   where = { is_where, "a table of field = value (or not_equal(value)) or a function(e, guest)" },
 }
 
---- Checks `spec` against `schema` (field -> type name or {check, description}).
-local function check(what, spec, schema, level)
+--- Checks `spec` against `schema` (field -> type name or {check, description}). `site` says
+--- where the table is written (see fail_field), so that a wrong field names its own line.
+local function check(what, spec, schema, level, site)
   if type(spec) ~= "table" then
     fail(format("%s: expected a table of settings, got %s", what, type(spec)), level + 1)
   end
@@ -122,10 +171,13 @@ local function check(what, spec, schema, level)
       end
     else
       local expected = schema[key]
-      if expected == nil then fail(format("%s: unknown field '%s'", what, key), level + 1) end
+      if expected == nil then
+        fail_field(format("%s: unknown field '%s'", what, key) .. suggestion(key, schema), level + 1, site, key)
+      end
       local validator = type(expected) == "string" and field_types[expected] or expected
       if not validator[1](value) then
-        fail(format("%s: field '%s' must be %s, got %s", what, key, validator[2], describe(value)), level + 1)
+        fail_field(format("%s: field '%s' must be %s, got %s", what, key, validator[2], describe(value)),
+          level + 1, site, key)
       end
     end
   end
@@ -145,7 +197,7 @@ local settings_seen = false
 --- Engine settings; may appear in any one file.
 ---@param spec table { session_timeout = "30m", currency = "USD" }
 local function settings(spec)
-  check("settings", spec, settings_schema, 2)
+  check("settings", spec, settings_schema, 2, { callee = "settings" })
   if settings_seen then fail("settings: declared more than once", 2) end
   settings_seen = true
   record("settings", "settings", spec, 2)
@@ -164,7 +216,7 @@ local goal_schema = {
 local function goal(id)
   check_id("goal", id, 2)
   return function(spec)
-    check(format("goal '%s'", id), spec, goal_schema, 2)
+    check(format("goal '%s'", id), spec, goal_schema, 2, { callee = "goal", id = id })
     record("goal", id, spec, 2)
   end
 end
@@ -183,7 +235,7 @@ local function outcome(id)
   check_id("outcome", id, 2)
   return function(spec)
     local what = format("outcome '%s'", id)
-    check(what, spec, outcome_schema, 2)
+    check(what, spec, outcome_schema, 2, { callee = "outcome", id = id })
     if spec.on == nil and spec.page == nil and spec.where == nil and spec.when == nil then
       fail(what .. ": needs a trigger (on, page, where or when)", 2)
     end
@@ -216,7 +268,7 @@ for kind, definition in pairs(metric_kinds) do
 
   metric_constructors[kind] = function(spec)
     spec = spec or {}
-    check(kind, spec, schema, 2)
+    check(kind, spec, schema, 2, { callee = kind })
     if kind == "goal_rate" and spec.goal == nil then fail("goal_rate: field 'goal' (a goal id) is required", 2) end
     if kind == "custom" and spec.value == nil then fail("custom: field 'value' (a function) is required", 2) end
     local file, line = host.position(2)
@@ -274,11 +326,15 @@ local function experiment(id)
   check_id("experiment", id, 2)
   return function(spec)
     local what = format("experiment '%s'", id)
-    check(what, spec, experiment_schema, 2)
+    check(what, spec, experiment_schema, 2, { callee = "experiment", id = id })
     if spec.variants == nil then fail(what .. ": field 'variants' is required", 2) end
     if spec.goals == nil then fail(what .. ": field 'goals' is required", 2) end
-    if spec.sample ~= nil then check(what .. " sample", spec.sample, sample_schema, 2) end
-    if spec.eligible ~= nil then check(what .. " eligible", spec.eligible, eligible_schema, 2) end
+    if spec.sample ~= nil then
+      check(what .. " sample", spec.sample, sample_schema, 2, { callee = "experiment", id = id, field = "sample" })
+    end
+    if spec.eligible ~= nil then
+      check(what .. " eligible", spec.eligible, eligible_schema, 2, { callee = "experiment", id = id, field = "eligible" })
+    end
     record("experiment", id, spec, 2)
   end
 end

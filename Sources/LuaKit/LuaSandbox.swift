@@ -7,7 +7,9 @@ import CLuaSupport
 /// instruction budget per call and a memory cap per VM.
 ///
 /// Trusted code (the host, the DSL prelude) adds names for scripts with ``setShared(_:)``; a
-/// script's own globals live in its environment and never leak into another's.
+/// script's own globals live in its environment and never leak into another's. Globals are
+/// strict: reading a name that neither the script's environment nor the shared table holds
+/// raises "undefined global 'name'" at the reading line, where plain Lua would give nil.
 public final class LuaSandbox {
     /// The underlying VM.
     public let state: LuaState
@@ -79,8 +81,9 @@ public final class LuaSandbox {
     /// Pushes the shared table (for trusted code only). Stack: +1.
     public func pushShared() { shared.push() }
 
-    /// Creates a new environment for one script file: reads fall back to the shared names,
-    /// writes stay in the environment, `_G` is the environment itself. Stack: +1.
+    /// Creates a new environment for one script file: reads fall back to the shared names (a
+    /// name in neither is an error), writes stay in the environment, `_G` is the environment
+    /// itself. Stack: +1.
     public func pushNewEnvironment() throws(LuaError) {
         environmentFactory.push()
         try state.call(arguments: 0, results: 1)
@@ -141,6 +144,15 @@ public final class LuaSandbox {
         local string_meta = G.getmetatable("")
         string_meta.__metatable = false
         string_meta.__index = G.string
+
+        -- Strict globals: a name neither the environment nor the shared table holds is an error
+        -- where it is read (level 2: the script's line). Names found in either table never
+        -- reach this function, so reading `string`, `tostring` or a file's own globals costs
+        -- what it did without it.
+        setmetatable(shared, {
+          __index = function(_, name) error("undefined global '" .. G.tostring(name) .. "'", 2) end,
+          __metatable = false,
+        })
 
         local environment_meta = { __index = shared, __metatable = false }
         local function new_environment()

@@ -252,4 +252,13 @@ extension LuaState {
         guard lua_getinfo(pointer, ">u", &record) != 0 else { return (0, true) }
         return (Int(record.nparams), record.isvararg != 0)
     }
+
+    /// The line where the Lua function at `index` is defined (`function` keyword), or nil for
+    /// C functions and main chunks. Stack: unchanged.
+    public func definitionLine(ofFunctionAt index: Int32) -> Int? {
+        var record = lua_Debug()
+        lua_pushvalue(pointer, index)
+        guard lua_getinfo(pointer, ">S", &record) != 0, record.linedefined > 0 else { return nil }
+        return Int(record.linedefined)
+    }
 }

@@ -56,7 +56,8 @@ enum RuleListing {
             table.add([ReportTable.label(goal.name, id: goal.id), number(goal.points), goal.count.rawValue,
                        goal.position.description])
         }
-        return ["Goals"] + table.lines(indent: "  ")
+        let matches = goals.map { RuleMatchText.describe($0.filter, file: $0.position.file) ?? "every event" }
+        return ["Goals"] + withMatches(table.lines(indent: "  "), matches, indent: "    ")
     }
 
     static func outcomes(_ outcomes: [OutcomeRule]) -> [String] {
@@ -67,7 +68,22 @@ enum RuleListing {
                        number(outcome.value), outcome.currency, outcome.once ? "yes" : "no",
                        outcome.position.description])
         }
-        return ["Outcomes"] + table.lines(indent: "  ")
+        let matches = outcomes.map { outcome in
+            let when = outcome.when.map { ["when " + RuleMatchText.function($0, file: outcome.position.file)] } ?? []
+            return RuleMatchText.describe(outcome.filter, extra: when, file: outcome.position.file)
+        }
+        return ["Outcomes"] + withMatches(table.lines(indent: "  "), matches, indent: "    ")
+    }
+
+    /// A table's lines (a header, then one per rule) with what each rule matches on a line of
+    /// its own below the rule's row.
+    static func withMatches(_ lines: [String], _ matches: [String?], indent: String) -> [String] {
+        var result = Array(lines.prefix(1))
+        for (index, line) in lines.dropFirst().enumerated() {
+            result.append(line)
+            if index < matches.count, let match = matches[index] { result.append(indent + match) }
+        }
+        return result
     }
 
     static func experiment(_ experiment: ExperimentRule) -> [String] {
@@ -79,8 +95,9 @@ enum RuleListing {
         switch experiment.assignment {
         case .events:
             header.add(["Assignment", "events (EXPOSURE events decide)"])
-        case .hash(let traffic, _):
+        case .hash(let traffic, let eligible):
             header.add(["Assignment", "hash (GrowthBook v2), traffic \(F.plain(traffic * 100, maxDecimals: 2))%"])
+            header.add(["Eligible", RuleMatchText.describe(eligible, file: experiment.position.file) ?? "every event"])
         }
         header.add(["Method", method(experiment.method)])
         let sample = experiment.sample
@@ -93,14 +110,28 @@ enum RuleListing {
             + "on_inconclusive \(experiment.onInconclusive.rawValue)"])
 
         var goals = TextTable([.left, .left, .left, .left])
+        goals.add(["Goal", "Metric", "Direction", "Declared at"])
         for (index, metric) in experiment.metrics.enumerated() {
             goals.add([ReportTable.label(metric.name, id: metric.id) + (index == 0 ? " (primary)" : ""),
                        "\(metric.kind.rawValue) per \(metric.unit.rawValue)", metric.direction.rawValue,
                        metric.position.description])
         }
+        let matches = experiment.metrics.map { metric in
+            RuleMatchText.describe(metric.filter, extra: metricExtras(metric), file: metric.position.file)
+        }
         return ["Experiment " + ReportTable.label(experiment.name, id: experiment.id)
                 + " (\(experiment.position))"]
-            + header.lines(indent: "  ") + ["  Goals"] + goals.lines(indent: "    ")
+            + header.lines(indent: "  ") + withMatches(goals.lines(indent: "  "), matches, indent: "    ")
+    }
+
+    /// What a metric counts beyond its matchers: goal_rate's goal, revenue's field, custom's value.
+    static func metricExtras(_ metric: MetricRule) -> [String] {
+        switch metric.kind {
+        case .goalRate: return ["goal " + metric.field]
+        case .revenue: return ["field " + metric.field]
+        case .custom: return metric.value.map { ["value " + RuleMatchText.function($0, file: metric.position.file)] } ?? []
+        default: return []
+        }
     }
 
     // MARK: Helpers

@@ -31,6 +31,35 @@ import Testing
         ("function(e) return #e end", 0, nil),
         ("function(e) return e .. 'x' end", 0, nil),
         ("function(e) return e.a end", 1, nil),  // no such parameter
+        // `e` used as a key, a stored value, an operand, an element, an argument: unknown.
+        ("function(e) local t = {}; t[e] = 1; return e.a end", 0, nil),
+        ("function(e) t[e] = 1 end", 0, nil),
+        ("function(e) local t = {}; t.x = e; return e.a end", 0, nil),
+        ("function(e) t.x = e end", 0, nil),
+        ("function(e) x = e end", 0, nil),
+        ("function(e) local x = {}; return x == e end", 0, nil),
+        ("function(e) return 'x' == e end", 0, nil),
+        ("function(e) return e.a < e end", 0, nil),
+        ("function(e) return e + 1 end", 0, nil),
+        ("function(e) return 1 + e end", 0, nil),
+        ("function(e) local n = 2; return n * e end", 0, nil),
+        ("function(e) return { e } end", 0, nil),
+        ("function(e) return { x = e } end", 0, nil),
+        ("function(e) return function() return function() return e.a end end end", 0, nil),
+        ("function(e) return function() local f = function() return e end; return f end end", 0, nil),
+        ("function(e) return tostring(e) end", 0, nil),
+        ("function(e) local f = tostring; return f(e.a, e) end", 0, nil),
+        ("function(e) return select(1, e) end", 0, nil),
+        ("function(e) return e.a, (e) end", 0, nil),
+        ("function(guest, e) return guest.f(e) end", 1, nil),
+        ("function(e) e.a.b = 1; return e.c end", 0, ["a", "c"]),  // writes a nested table only
+    ]
+
+    /// A function that keeps `e` in an upvalue (assigned in it or in a nested function).
+    static let upvalueCases = [
+        "local kept; return function(e) kept = e; return e.a end",
+        "local kept; return function(e) local function keep() kept = e end; keep(); return e.a end",
+        "local kept; return function(e) kept = kept or e; return e.a end",
     ]
 
     @Test(arguments: cases.indices)
@@ -41,6 +70,14 @@ import Testing
         try state.call(arguments: 0, results: 1)
         #expect(state.fieldReads(ofParameter: parameter, ofFunctionAt: -1) == expected, "\(source)")
         #expect(state.top == 1)
+    }
+
+    @Test(arguments: upvalueCases)
+    func keepingTheParameterIsUnknown(_ source: String) throws {
+        let state = try LuaState()
+        try state.load(source, chunkName: "=case")
+        try state.call(arguments: 0, results: 1)
+        #expect(state.fieldReads(ofParameter: 0, ofFunctionAt: -1) == nil, "\(source)")
     }
 
     @Test func aCFunctionIsUnknown() throws {

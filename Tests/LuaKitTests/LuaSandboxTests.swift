@@ -20,19 +20,21 @@ final class LuaSandboxTests: XCTestCase {
     func testEscapeAttemptsAreRefused() throws {
         let sandbox = try makeSandbox()
         let attempts: [(source: String, message: String)] = [
-            ("io.open('/etc/passwd')", "attempt to index a nil value (global 'io')"),
-            ("os.execute('touch /tmp/pwned')", "attempt to index a nil value (global 'os')"),
-            ("debug.getregistry()", "attempt to index a nil value (global 'debug')"),
-            ("require('os')", "attempt to call a nil value (global 'require')"),
-            ("package.loadlib('x', 'y')", "attempt to index a nil value (global 'package')"),
-            ("load('return 1')", "attempt to call a nil value (global 'load')"),
-            ("loadfile('/etc/passwd')", "attempt to call a nil value (global 'loadfile')"),
-            ("dofile('/etc/passwd')", "attempt to call a nil value (global 'dofile')"),
-            ("collectgarbage()", "attempt to call a nil value (global 'collectgarbage')"),
+            ("io.open('/etc/passwd')", "undefined global 'io'"),
+            ("os.execute('touch /tmp/pwned')", "undefined global 'os'"),
+            ("debug.getregistry()", "undefined global 'debug'"),
+            ("require('os')", "undefined global 'require'"),
+            ("package.loadlib('x', 'y')", "undefined global 'package'"),
+            ("load('return 1')", "undefined global 'load'"),
+            ("loadfile('/etc/passwd')", "undefined global 'loadfile'"),
+            ("dofile('/etc/passwd')", "undefined global 'dofile'"),
+            ("collectgarbage()", "undefined global 'collectgarbage'"),
             ("string.dump(function() end)", "attempt to call a nil value (field 'dump')"),
-            ("rawset(string, 'upper', 1)", "attempt to call a nil value (global 'rawset')"),
+            ("print('x')", "undefined global 'print'"),
+            ("local g = _G; return g.io", "undefined global 'io'"),
+            ("rawset(string, 'upper', 1)", "undefined global 'rawset'"),
             ("string.upper = nil", "attempt to modify read-only table 'string'"),
-            ("table.insert = print", "attempt to modify read-only table 'table'"),
+            ("table.insert = tostring", "attempt to modify read-only table 'table'"),
             ("math.pi = 3", "attempt to modify read-only table 'math'"),
             ("setmetatable(string, {})", "cannot change a protected metatable"),
             ("getmetatable('').__index = {}", "attempt to index a boolean value"),
@@ -67,7 +69,7 @@ final class LuaSandboxTests: XCTestCase {
         try sandbox.run("secret = 42; pairs = nil; string = nil", chunkName: "a.lua")
         sandbox.state.pop()
         try sandbox.run("""
-            assert(secret == nil, 'secret leaked')
+            assert(not pcall(function() return secret end), 'secret leaked')
             assert(pairs ~= nil, 'pairs was removed for everybody')
             assert(string.upper('x') == 'X')
             return

@@ -100,7 +100,7 @@ import Testing
             "error: line 3: not valid JSON: expected a string key, found 'b' at column 2",
             "error: unknown command \":nope\" (:help lists the commands)",
             "error: repl:1: unexpected symbol near '='",
-            "error: repl:1: attempt to call a nil value (global 'nosuch')",
+            "error: repl:1: undefined global 'nosuch'",
         ])
         #expect(result.stdout.hasPrefix("guest g1, session g1#1 (new)\ngoal visit: +1 points, guest total 1\n{"))
         let report = try JSONReport(String(result.stdout.drop { $0 != "{" }))
@@ -121,8 +121,6 @@ import Testing
             guest("g1").goals.pricing, guest("g1").outcomes.mql, guest("g1").session.events
             guest("nobody")
             goals.pricing.points
-            local y = 1
-            y
             """
         let result = try TallyProcess.run(["repl", "--rules", dir.path("rules"), "--no-watch"], stdin: input)
         #expect(result.stderr == "")
@@ -138,8 +136,32 @@ import Testing
             "1\ttrue\t1",
             "nil",
             "20",
-            "nil",
         ])
+    }
+
+    /// The console's globals are strict, as in rule files: a name nobody assigned is an error;
+    /// what a line assigns persists; a `local` lives only for its line.
+    @Test func undefinedGlobalsAreErrorsAndAssignedOnesPersist() throws {
+        let (dir, _) = try Self.fixture()
+        defer { dir.remove() }
+        let input = """
+            nosuch
+            x = 40
+            x + 2
+            local y = 1
+            y
+            x = nil
+            x
+            tostring(math.floor(2.5)) .. string.upper("a")
+            """
+        let result = try TallyProcess.run(["repl", "--rules", dir.path("rules"), "--no-watch"], stdin: input)
+        #expect(result.status == 1)
+        #expect(result.stderrLines == [
+            "error: repl:1: undefined global 'nosuch'",
+            "error: repl:1: undefined global 'y'",
+            "error: repl:1: undefined global 'x'",
+        ])
+        #expect(Self.lines(result.stdout) == ["42", "\"2A\""])
     }
 
     @Test func guestReportRulesHelpAndQuit() throws {
@@ -272,9 +294,9 @@ import Testing
         #expect(repl.waitFor("rules reloaded\n"))
         repl.send("{\"type\":\"FORM\",\"guest\":\"g2\",\"ts\":1000,\"form\":\"pricing\"}\n")
         #expect(repl.waitFor("goal Request pricing (pricing): +25 points, guest total 25\n"))
-        // Console globals lived in the old VM.
+        // Console globals lived in the old VM: in the new one, `marker` is undefined.
         repl.send("marker\n")
-        #expect(repl.waitFor("250.00 USD\nnil\n"))
+        #expect(repl.waitFor("error: repl:1: undefined global 'marker'\n", in: .stderr))
 
         try dir.write("rules/all.lua", "goal \"a\" { on = \"VIEW\" }\ngoal \"b\" { on = = }\n")
         repl.send(":reload\n")

@@ -81,13 +81,13 @@ import Testing
     @Test(arguments: [
         // (files, the message after "tally: "), each a separate rules directory.
         ([("a.lua", "goal \"x\" {\n  on = ,\n}")], "rules/a.lua:2: unexpected symbol near ','"),
-        ([("a.lua", "\n\ngoal \"x\" { pionts = 3 }")], "rules/a.lua:3: goal 'x': unknown field 'pionts'"),
+        ([("a.lua", "\n\ngoal \"x\" { pionts = 3 }")], "rules/a.lua:3: goal 'x': unknown field 'pionts' (did you mean 'points'?)"),
         ([("a.lua", "goal \"dup\" { }"), ("sub/b.lua", "\noutcome \"dup\" { on = \"VIEW\" }")],
          "rules/sub/b.lua:2: duplicate id 'dup': already declared as a goal at rules/a.lua:1"),
         ([("goals.lua", "goal \"real\" { }"),
           ("x.lua", "experiment \"e\" {\n variants = { \"a\", \"b\" },\n goals = { goal_rate { goal = \"missing\" } },\n}")],
          "rules/x.lua:3: experiment 'e': goal_rate refers to unknown goal 'missing'"),
-        ([("a.lua", "os.exit(1)")], "rules/a.lua:1: attempt to index a nil value (global 'os')"),
+        ([("a.lua", "os.exit(1)")], "rules/a.lua:1: undefined global 'os'"),
     ])
     func rulesThatFailToLoadExit65(files: [(String, String)], message: String) throws {
         let dir = try TemporaryDirectory()

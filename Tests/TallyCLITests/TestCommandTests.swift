@@ -83,7 +83,7 @@ import Testing
 
         let badRules = try TallyProcess.run(["test", "--rules", "bad_rules", "bad_id.lua"], in: dir.url)
         #expect(badRules.status == 65)
-        #expect(badRules.stderrLines == ["tally: bad_rules/goals.lua:1: goal 'x': unknown field 'pionts'"])
+        #expect(badRules.stderrLines == ["tally: bad_rules/goals.lua:1: goal 'x': unknown field 'pionts' (did you mean 'points'?)"])
 
         let missing = try TallyProcess.run(["test", "--rules", "rules", "nowhere.lua"], in: dir.url)
         #expect(missing.status == 66)

@@ -7,20 +7,12 @@
 -- (a number or a function(e, guest)) is added to the outcome's and its group's totals.
 --
 -- What a `when` sees: guest.points (engagement value), guest.sessions, guest.goals[id] (times
--- reached; nil before the first time), guest.outcomes[id], guest.session.points/views/events,
+-- reached; 0 before the first time), guest.outcomes[id], guest.session.points/views/events,
 -- guest.data.
 
 -- Lead lifecycle ---------------------------------------------------------------------------
 
 local LEAD = "Lead lifecycle"
-
---- How many times the guest has reached a goal (0 when never).
----@param guest table the guest profile
----@param id string a goal id
----@return number
-local function times(guest, id)
-  return guest.goals[id] or 0
-end
 
 outcome "engaged_visitor" {
   name = "Engaged visitor", group = LEAD,
@@ -37,7 +29,7 @@ outcome "mql" {
 outcome "sql" {
   name = "Sales qualified lead", group = LEAD,
   when = function(guest)
-    return times(guest, "request_pricing") > 0 and times(guest, "watched_demo") > 0
+    return guest.goals.request_pricing > 0 and guest.goals.watched_demo > 0
   end,
   value = 1000,
 }

@@ -44,9 +44,10 @@ struct LuaSpecReader {
         let declared = parameters.isVararg ? 0 : parameters.count
         let eventFields = (declared > 0 ? EventFieldReads(ofParameter: 0, ofFunctionAt: -1, in: state) : nil,
                            declared > 1 ? EventFieldReads(ofParameter: 1, ofFunctionAt: -1, in: state) : nil)
+        let line = state.definitionLine(ofFunctionAt: -1)
         return LuaFunctionRef(reference: LuaRef(popping: state), position: position,
                               parameterCount: parameters.isVararg ? .max : parameters.count, closure: closure,
-                              eventFields: eventFields)
+                              eventFields: eventFields, definitionLine: line)
     }
 
     /// A number or a function(e, guest) computing it.

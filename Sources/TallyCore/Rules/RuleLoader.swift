@@ -35,9 +35,12 @@ public struct RuleLoader {
             throw RuleError(message: "cannot start the rules VM: \(error)")
         }
         let declarations = try runPrelude(in: runtime)
+        defer { runtime.ruleSources = [:] }
         for file in sources {
+            let chunk = runtime.chunkName(for: file.name)
+            runtime.ruleSources[chunk] = file.source
             do {
-                try runtime.sandbox.run(file.source, chunkName: runtime.chunkName(for: file.name))
+                try runtime.sandbox.run(file.source, chunkName: chunk)
                 runtime.state.pop()
             } catch {
                 throw RuleError(luaError: runtime.resolve(error), fallbackFile: file.name)
@@ -58,7 +61,7 @@ public struct RuleLoader {
         }
         do {
             try state.load(prelude.source, chunkName: "stdlib/prelude.lua")
-            state.pushTable(fieldCapacity: 1)
+            state.pushTable(fieldCapacity: 2)
             state.push(function: { [unowned runtime] lua in
                 let level = Int32(lua.integer(at: 1) ?? 1)
                 guard let position = lua.position(ofLevel: level) else {
@@ -71,6 +74,21 @@ public struct RuleLoader {
                 return 2
             })
             state.setRawField("position", of: -2)
+            // field_line(level, callee, id, key...): the chunk and line of a field of the
+            // declaration made by the code `level` calls up, found in its text (nothing if not).
+            state.push(function: { [unowned runtime] lua in
+                let level = Int32(lua.integer(at: 1) ?? 1)
+                guard let callee = lua.string(at: 2), let position = lua.position(ofLevel: level),
+                      let source = runtime.ruleSources[position.chunk] else { return 0 }
+                let path = (4...max(4, lua.top)).compactMap { $0 <= lua.top ? lua.string(at: $0) : nil }
+                let finder = DeclarationFieldFinder(source: source)
+                guard let line = finder.line(ofField: path, callee: callee, id: lua.string(at: 3),
+                                             declaredAt: position.line) else { return 0 }
+                lua.push(position.chunk)
+                lua.push(line)
+                return 2
+            })
+            state.setRawField("field_line", of: -2)
             try state.call(arguments: 1, results: 2)
         } catch {
             throw RuleError(message: "the DSL failed to load: \(error)")

@@ -33,6 +33,9 @@ public final class RuleRuntime {
     }
     /// The DSL's list of declarations (kind, id, spec, file, line), for the REPL.
     var declarations: LuaRef?
+    /// The text of each rule file by chunk name, while the files load (for errors that name
+    /// a field's own line).
+    var ruleSources: [String: String] = [:]
     /// The REPL's environment: its globals persist from one line to the next.
     var consoleEnvironment: LuaRef?
     /// The guest's `id`, `points` and `sessions`, read by the proxy without a host call.

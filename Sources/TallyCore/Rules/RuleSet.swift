@@ -53,6 +53,8 @@ public final class LuaFunctionRef {
     /// just those fields instead of the whole event.
     let eventFieldsAsFirst: EventFieldReads?
     let eventFieldsAsSecond: EventFieldReads?
+    /// The line of the rule file (the declaration's) where the function is written, when known.
+    public let definitionLine: Int?
 
     public convenience init(reference: LuaRef, position: SourcePosition, parameterCount: Int = .max,
                 closure: LuaClosureSnapshot? = nil) {
@@ -61,8 +63,9 @@ public final class LuaFunctionRef {
     }
 
     init(reference: LuaRef, position: SourcePosition, parameterCount: Int, closure: LuaClosureSnapshot?,
-         eventFields: (first: EventFieldReads?, second: EventFieldReads?)) {
+         eventFields: (first: EventFieldReads?, second: EventFieldReads?), definitionLine: Int? = nil) {
         self.reference = reference
+        self.definitionLine = definitionLine
         self.position = position
         self.parameterCount = parameterCount
         self.closure = closure

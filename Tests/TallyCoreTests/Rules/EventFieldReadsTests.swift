@@ -38,11 +38,11 @@ import Testing
         #"{"type":"OTHER","guest":"g4","ts":6,"a":"not any"}"#,
     ]
 
-    private func report(reducing: Bool) throws -> Report {
-        let engine = Engine(rules: try RuleLoader().load(sources: [("rules/main.lua", Self.rules)]))
+    private func report(reducing: Bool, rules: String = rules, lines: [String] = lines) throws -> Report {
+        let engine = Engine(rules: try RuleLoader().load(sources: [("rules/main.lua", rules)]))
         engine.runtime.reducesEventTables = reducing
         var parser = EventParser()
-        for (offset, line) in Self.lines.enumerated() {
+        for (offset, line) in lines.enumerated() {
             var text = line
             if case .success(let event) = text.withUTF8({ parser.parse(UnsafeRawBufferPointer($0), line: offset + 1) }) {
                 engine.ingest(event)
@@ -71,6 +71,40 @@ import Testing
         let reads = try #require(reduced.goals.first { $0.id == "reads" })
         #expect(reads.reached == 4)
         #expect(reads.points == 5, "\(reads)")
+    }
+
+    /// A nested table kept from one call (`e.utm`) is that call's own: later calls get new
+    /// nested tables, as a whole new event table per call would give them.
+    static let keepingRules = """
+        local kept
+        goal "keeps" {
+          on = "ANY",
+          where = function(e)
+            kept = kept or e.utm
+            count("kept=" .. tostring(kept and kept.source))
+            count("now=" .. tostring(e.utm and e.utm.source))
+            return true
+          end,
+        }
+        """
+
+    @Test func aKeptNestedTableKeepsWhatItHeld() throws {
+        let lines = [
+            #"{"type":"ANY","guest":"g1","ts":1,"utm":{"source":"a"}}"#,
+            #"{"type":"ANY","guest":"g1","ts":2,"utm":{"source":"b"}}"#,
+            #"{"type":"ANY","guest":"g2","ts":3}"#,
+            #"{"type":"ANY","guest":"g2","ts":4,"utm":{"source":"c","medium":"cpc"}}"#,
+        ]
+        let rules = try RuleLoader().load(sources: [("rules/main.lua", Self.keepingRules)])
+        guard case .function(let function) = rules.goals.first?.filter.condition else {
+            Issue.record("no where function")
+            return
+        }
+        #expect(function.eventFieldsAsFirst?.names == ["utm"])
+        let reduced = try report(reducing: true, rules: Self.keepingRules, lines: lines)
+        #expect(reduced == (try report(reducing: false, rules: Self.keepingRules, lines: lines)))
+        let counters = Dictionary(uniqueKeysWithValues: reduced.counters.map { ($0.name, $0.value) })
+        #expect(counters == ["kept=a": 4, "now=a": 1, "now=b": 1, "now=nil": 1, "now=c": 1])
     }
 
     @Test func onlyFunctionsThatReadFieldsByNameGetAReducedTable() throws {

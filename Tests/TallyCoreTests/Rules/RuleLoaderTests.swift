@@ -14,7 +14,7 @@ final class RuleLoaderTests: XCTestCase {
     func testLoadErrorsNameFileAndLine() {
         let cases: [(files: [(String, String)], expected: String)] = [
             ([("r/a.lua", "goal \"x\" {\n  on = ,\n}")], "r/a.lua:2: unexpected symbol near ','"),
-            ([("r/a.lua", "\n\ngoal \"x\" { pionts = 3 }")], "r/a.lua:3: goal 'x': unknown field 'pionts'"),
+            ([("r/a.lua", "\n\ngoal \"x\" { pionts = 3 }")], "r/a.lua:3: goal 'x': unknown field 'pionts' (did you mean 'points'?)"),
             ([("r/a.lua", "goal \"x\" { points = \"many\" }")],
              "r/a.lua:1: goal 'x': field 'points' must be a number or a function, got \"many\""),
             ([("r/a.lua", "goal \"x\" { count = \"twice\" }")],
@@ -32,7 +32,7 @@ final class RuleLoaderTests: XCTestCase {
             ([("r/a.lua", "experiment \"e\" { variants = { \"a\", \"b\" }, control = \"c\", goals = { conversion_rate {} } }")],
              "r/a.lua:1: experiment 'e': control 'c' is not one of its variants"),
             ([("r/a.lua", "experiment \"e\" { variants = { \"a\", \"b\" }, goals = { bounce_rate { per = \"guest\" } } }")],
-             "r/a.lua:1: bounce_rate: unknown field 'per'"),
+             "r/a.lua:1: bounce_rate: unknown field 'per' (known fields: direction, id, name, page)"),
             ([("r/a.lua", "goal \"x\" { page = regex \"(\" }")], "r/a.lua:1: field 'page': invalid regex \"(\": Unmatched ( or \\("),
             ([("r/a.lua", "settings { session_timeout = \"soon\" }")],
              "r/a.lua:1: settings: session_timeout \"soon\" is not a duration like \"30m\", \"90s\" or \"1h\""),
