@@ -31,8 +31,7 @@ enum RuleMatchText {
         let text = { (value: String) in quoted ? quote(value) : value }
         switch matcher {
         case .exact(let value): return text(value)
-        case .anyOf(let values): return values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map(text)
-            .joined(separator: " or ")
+        case .anyOf(let values): return values.sorted().map { text($0.string) }.joined(separator: " or ")
         case .prefix(let value): return "prefix " + quote(value)
         case .regex(let regex): return "regex " + quote(regex.pattern)
         }
@@ -54,9 +53,8 @@ enum RuleMatchText {
         switch value {
         case .string(let text): return quote(text)
         case .boolean(let flag): return flag ? "true" : "false"
-        case .number(let number):
-            if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
-            return String(number)
+        case .integer(let number): return String(number)
+        case .number(let number): return FieldComparison.numberText(number)
         }
     }
 

@@ -6,7 +6,7 @@ import Glibc
 /// exactly); booleans; and a string equals a number when it is the number's text as Lua's
 /// `tostring` writes it (`5`, `5.0`, `1e+20`), so `{ seats = "5" }` holds for `"seats": 5` and
 /// not for `"seats": 5.0`.
-enum FieldComparison {
+package enum FieldComparison {
     /// True if the JSON value equals the expected value.
     static func equals(_ value: JSONValue?, _ expected: ExpectedValue) -> Bool {
         guard let value else { return false }
@@ -35,7 +35,7 @@ enum FieldComparison {
 
     /// A float's text as Lua 5.4's `tostring` writes it: `%.14g`, with `.0` added when that
     /// looks like an integer (`5.0`, `-0.0`, `1e+20`, `1.2345678901235e+19`, `inf`).
-    static func numberText(_ number: Double) -> String {
+    package static func numberText(_ number: Double) -> String {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 48) { buffer in
             let base = buffer.baseAddress!
             var length = Int(withVaList([number]) { vsnprintf(base, 40, "%.14g", $0) })

@@ -313,7 +313,7 @@ private struct RuleBuilder {
 
     private mutating func experiment() -> String {
         let id = "x_\(experiments.count + 1)"
-        let variantIDs = random.pick([["a", "b"], ["control", "v1", "v2"], ["c", FuzzText.cafeNFC, "d"]])
+        let variantIDs = random.pick([["a", "b"], ["control", "v1", "v2"], ["c", FuzzText.cafeNFC, FuzzText.cafeNFD]])
         let weighted = random.chance(0.3)
         let variants = weighted
             ? variantIDs.enumerated().map { "{ id = \(FuzzText.lua($0.element)), weight = \($0.offset + 1) }" }
