@@ -10,7 +10,7 @@ final class ReferenceVectorTests: XCTestCase {
         .deletingLastPathComponent().appendingPathComponent("Fixtures/stats.json")
 
     /// The parsed vectors file, or why it could not be read (which fails every test that asks).
-    static let loaded: Result<[String: Any], VectorsUnreadable> = {
+    static var loaded: Result<[String: Any], VectorsUnreadable> {
         guard let data = try? Data(contentsOf: vectorsURL) else {
             return .failure(VectorsUnreadable(reason: "cannot read \(vectorsURL.path)"))
         }
@@ -18,7 +18,7 @@ final class ReferenceVectorTests: XCTestCase {
             return .failure(VectorsUnreadable(reason: "\(vectorsURL.path) is not a JSON object"))
         }
         return .success(object)
-    }()
+    }
 
     struct VectorsUnreadable: Error { var reason: String }
 
