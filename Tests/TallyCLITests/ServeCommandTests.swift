@@ -44,7 +44,7 @@ import Glibc
 
         let mixed = try server.request("POST", "/events", body: """
             [{"type":"VIEW","guest":"g1","ts":1700000000000},
-             5, {"type":"VIEW"}, {"type":"EXPOSURE","guest":"g2","ts":1,"experiment":"nope","variant":"a"}]
+             5, {"type":"VIEW"}, {"type":"EXPOSURE","guest":"g2","ts":1700000000001,"experiment":"nope","variant":"a"}]
             """)
         #expect(mixed.status == 200)
         let answer = try JSONReport(mixed.body)

@@ -29,13 +29,13 @@ import Testing
         """
 
     static let lines = [
-        #"{"type":"any","guest":"g1","ts":1,"a":"x","n":2,"obj":{"x":5},"list":[1,2,3],"flag":true,"nul":null}"#,
-        #"{"type":"ANY","guest":"g1","ts":2,"n":1.5}"#,
-        #"{"type":"ANY","guest":"g2","ts":3,"a\u0062":1,"a":"escaped-neighbour"}"#,  // decoded at once
-        #"{"type":"ANY","guest":"g3","ts":4,"a":"first","a":"last"}"#,
-        "{\"type\":\"ANY\",\"guest\":\"g4\",\"ts\":5,\"a\":\"wide\","
+        #"{"type":"any","guest":"g1","ts":1700000000001,"a":"x","n":2,"obj":{"x":5},"list":[1,2,3],"flag":true,"nul":null}"#,
+        #"{"type":"ANY","guest":"g1","ts":1700000000002,"n":1.5}"#,
+        #"{"type":"ANY","guest":"g2","ts":1700000000003,"a\u0062":1,"a":"escaped-neighbour"}"#,  // decoded at once
+        #"{"type":"ANY","guest":"g3","ts":1700000000004,"a":"first","a":"last"}"#,
+        "{\"type\":\"ANY\",\"guest\":\"g4\",\"ts\":1700000000005,\"a\":\"wide\","
             + (1...20).map { "\"f\($0)\":\($0)" }.joined(separator: ",") + "}",  // over 16 members: decoded
-        #"{"type":"OTHER","guest":"g4","ts":6,"a":"not any"}"#,
+        #"{"type":"OTHER","guest":"g4","ts":1700000000006,"a":"not any"}"#,
     ]
 
     private func report(reducing: Bool) throws -> Report {
