@@ -9,24 +9,6 @@ import Testing
         #"{"type":"VIEW","guest":"g1","ts":1700000000001"# + extra + "}"
     }
 
-    /// The earliest times accepted: a number from 10^11 ms on, a date-time from 1970 on.
-    static let earliestAccepted: [(String, Int64)] = [
-        ("100000000000", 100_000_000_000),
-        ("100000000000.7", 100_000_000_000),
-        ("1e11", 100_000_000_000),
-        ("1763631000000", 1_763_631_000_000),
-        (#""1970-01-01T00:00:00Z""#, 0),
-        (#""1970-01-01T00:00:00.001Z""#, 1),
-        (#""1973-03-03T09:46:39Z""#, 99_999_999_000),
-        (#""1969-12-31T23:00:00-01:00""#, 0),
-    ]
-
-    @Test(arguments: earliestAccepted)
-    func earliestTimesAreAccepted(_ ts: String, _ milliseconds: Int64) throws {
-        let event = try EventTestSupport.parse(#"{"type":"VIEW","guest":"g1","ts":"# + ts + "}").get()
-        #expect(event.timestamp == milliseconds)
-    }
-
     static let cases: [(String, String)] = [
         // Not an object.
         ("[1,2]", "not a JSON object (found an array)"),
