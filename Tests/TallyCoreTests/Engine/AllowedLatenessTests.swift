@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TallyCore
@@ -96,5 +97,18 @@ import Testing
         #expect(served.events.late == 0)
         #expect(strict.events.late > 0)
         #expect(strict.sessions.count == run.sessions.count + strict.events.late)
+    }
+}
+
+/// States saved before `late` existed read as having no late events.
+@Suite struct EventCountsDecodingTests {
+    @Test func countsWithoutLateReadAsZero() throws {
+        let old = try JSONDecoder().decode(
+            Report.EventCounts.self, from: Data(#"{"accepted":5,"rejected":2,"outOfOrder":1}"#.utf8))
+        #expect(old.accepted == 5 && old.rejected == 2 && old.outOfOrder == 1 && old.late == 0)
+        var counts = Report.EventCounts()
+        counts.late = 3
+        let again = try JSONDecoder().decode(Report.EventCounts.self, from: JSONEncoder().encode(counts))
+        #expect(again == counts)
     }
 }
