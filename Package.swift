@@ -70,7 +70,7 @@ let package = Package(
         // Micro-benchmarks (scripts/bench runs them in release mode).
         .executableTarget(name: "tally-bench", dependencies: ["LuaKit", "TallyStats", "TallyCore"]),
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "CLua", "CLuaSupport"]),
-        .testTarget(name: "TallyStatsTests", dependencies: ["TallyStats"]),
+        .testTarget(name: "TallyStatsTests", dependencies: ["TallyStats"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyCLITests", dependencies: ["tally"]),
     ],

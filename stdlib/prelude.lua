@@ -191,11 +191,11 @@ end
 
 -- settings ----------------------------------------------------------------------------------
 
-local settings_schema = { session_timeout = "string", currency = "string" }
+local settings_schema = { session_timeout = "string", allowed_lateness = "string", currency = "string" }
 local settings_seen = false
 
 --- Engine settings; may appear in any one file.
----@param spec table { session_timeout = "30m", currency = "USD" }
+---@param spec table { session_timeout = "30m", allowed_lateness = "5m", currency = "USD" }
 local function settings(spec)
   check("settings", spec, settings_schema, 2, { callee = "settings" })
   if settings_seen then fail("settings: declared more than once", 2) end

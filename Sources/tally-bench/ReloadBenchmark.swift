@@ -22,7 +22,7 @@ func runReloadBenchmark() throws {
     let engine = Engine(rules: try RuleLoader().load(directory: root.path))
     var parser = EventParser()
     for serial in 0..<10_000 {
-        var line = "{\"type\":\"VIEW\",\"guest\":\"g\(serial % 1000)\",\"ts\":\(serial * 1000),\"page\":\"/p\(serial % 50)\"}"
+        var line = "{\"type\":\"VIEW\",\"guest\":\"g\(serial % 1000)\",\"ts\":\(1_700_000_000_000 + serial * 1000),\"page\":\"/p\(serial % 50)\"}"
         if case .success(let event) = line.withUTF8({ parser.parse(UnsafeRawBufferPointer($0), line: serial + 1) }) {
             engine.ingest(event)
         }

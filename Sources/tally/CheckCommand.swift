@@ -45,6 +45,7 @@ enum RuleListing {
     static func settings(_ settings: Settings) -> [String] {
         var table = TextTable([.left, .left])
         table.add(["session_timeout", duration(settings.sessionTimeout)])
+        table.add(["allowed_lateness", duration(settings.allowedLateness)])
         table.add(["currency", settings.currency])
         return ["Settings"] + table.lines(indent: "  ")
     }

@@ -16,6 +16,15 @@ enum CommandSupport {
         return milliseconds
     }
 
+    /// `--allowed-lateness` in milliseconds (0 allowed), or nil when not given.
+    static func allowedLateness(_ text: String?) throws -> Int64? {
+        guard let text else { return nil }
+        guard let milliseconds = DurationText.milliseconds(text) else {
+            throw CommandFailure.usage("--allowed-lateness must be a duration like 5m, 90s or 0s, got \"\(text)\"")
+        }
+        return milliseconds
+    }
+
     /// Where rejected lines go: the `--rejects` file if given, else `diagnostics`.
     static func rejectSink(path: String?, otherwise diagnostics: TextSink) throws -> TextSink {
         guard let path else { return diagnostics }

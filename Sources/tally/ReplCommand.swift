@@ -43,6 +43,11 @@ struct Repl: ParsableCommand {
                                valueName: "duration"))
     var sessionTimeout: String?
 
+    @Option(name: .customLong("allowed-lateness"),
+            help: ArgumentHelp("How long past the session timeout a session stays open for late events, e.g. 5m, 0s "
+                               + "(overrides the rules' settings; default 5m).", valueName: "duration"))
+    var allowedLateness: String?
+
     @Flag(inversion: .prefixedNo, help: "Reload the rules when a rule file changes.")
     var watch = true
 
@@ -60,11 +65,13 @@ struct Repl: ParsableCommand {
     /// The whole session; returns whether a line failed with piped input.
     func execute() throws -> Bool {
         let timeout = try CommandSupport.sessionTimeout(sessionTimeout)
+        let lateness = try CommandSupport.allowedLateness(allowedLateness)
         if eventFiles.contains("-") {
             throw CommandFailure.usage("--events - would read standard input, which the session reads")
         }
         let rules = try RuleLoader().load(directory: rulesDirectory)
-        let engine = Engine(rules: rules, sessionTimeout: timeout, plain: CommandSupport.plainEngine)
+        let engine = Engine(rules: rules, sessionTimeout: timeout, allowedLateness: lateness,
+                            plain: CommandSupport.plainEngine)
         let output = ReplOutput.standard
         // The state is restored before the session turns tracing and the rules' log lines on.
         let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)

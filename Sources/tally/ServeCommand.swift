@@ -37,6 +37,11 @@ struct Serve: ParsableCommand {
     @Flag(name: .customLong("no-watch"), help: "Do not watch the rules directory (reload with POST /reload only).")
     var noWatch = false
 
+    @Option(name: .customLong("allowed-lateness"),
+            help: ArgumentHelp("How long past the session timeout a session stays open for late events, e.g. 5m, 0s "
+                               + "(overrides the rules' settings; default 5m).", valueName: "duration"))
+    var allowedLateness: String?
+
     @OptionGroup var stateOptions: StateOptions
 
     func run() throws {
@@ -47,10 +52,11 @@ struct Serve: ParsableCommand {
         guard (0...65535).contains(port) else {
             throw CommandFailure.usage("--port must be between 0 and 65535, got \(port)")
         }
+        let lateness = try CommandSupport.allowedLateness(allowedLateness)
         let log: @Sendable (String) -> Void = { line in TextSink.writeError(line + "\n") }
         let metrics = ServeMetrics()
-        let service = try EngineService(rulesDirectory: rulesDirectory, stateOptions: stateOptions,
-                                        metrics: metrics, log: log)
+        let service = try EngineService(rulesDirectory: rulesDirectory, allowedLateness: lateness,
+                                        stateOptions: stateOptions, metrics: metrics, log: log)
         if !noWatch { startWatcher(service: service, log: log) }
 
         let host = self.host

@@ -49,6 +49,11 @@ struct Watch: ParsableCommand {
                                valueName: "duration"))
     var sessionTimeout: String?
 
+    @Option(name: .customLong("allowed-lateness"),
+            help: ArgumentHelp("How long past the session timeout a session stays open for late events, e.g. 5m, 0s "
+                               + "(overrides the rules' settings; default 5m).", valueName: "duration"))
+    var allowedLateness: String?
+
     @Option(help: ArgumentHelp("Write rejected lines' messages to this file instead of standard error.",
                                valueName: "file"))
     var rejects: String?
@@ -67,6 +72,7 @@ struct Watch: ParsableCommand {
             throw CommandFailure.usage("--report-every must be a positive number of seconds, got \(reportEvery)")
         }
         let timeout = try CommandSupport.sessionTimeout(sessionTimeout)
+        let lateness = try CommandSupport.allowedLateness(allowedLateness)
         if let rejects, let output = FileIdentity(path: rejects), eventsFile != "-",
            FileIdentity(path: eventsFile) == output {
             throw CommandFailure.usage("--rejects \"\(rejects)\" is also the events file; it would be overwritten")
@@ -86,7 +92,8 @@ struct Watch: ParsableCommand {
         defer { diagnostics.flush() }
         let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
 
-        let engine = Engine(rules: rules, sessionTimeout: timeout, plain: CommandSupport.plainEngine)
+        let engine = Engine(rules: rules, sessionTimeout: timeout, allowedLateness: lateness,
+                            plain: CommandSupport.plainEngine)
         CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
 
         let follower = try EventFollower(

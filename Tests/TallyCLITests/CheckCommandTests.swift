@@ -112,8 +112,9 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout == """
             Settings
-              session_timeout  30m
-              currency         USD
+              session_timeout   30m
+              allowed_lateness  5m
+              currency          USD
 
             OK: 0 goals, 0 outcomes, 0 experiments
 

@@ -3,9 +3,10 @@ import Testing
 
 /// What `tally run` computes, end to end on real files (SPEC §1–§4, checked through the JSON report).
 @Suite struct EngineBehaviourTests {
-    /// One JSON line: `type`, `guest`, `ts` and extra members given as raw JSON text.
+    /// One JSON line: `type`, `guest`, `ts` (milliseconds after 2023-11-14T22:13:20Z, so that
+    /// small offsets are valid times) and extra members given as raw JSON text.
     static func event(_ type: String, _ guest: String, _ ts: Int64, _ extra: String = "") -> String {
-        #"{"type":"\#(type)","guest":"\#(guest)","ts":\#(ts)"# + (extra.isEmpty ? "" : "," + extra) + "}"
+        #"{"type":"\#(type)","guest":"\#(guest)","ts":\#(1_700_000_000_000 + ts)"# + (extra.isEmpty ? "" : "," + extra) + "}"
     }
 
     /// Runs `rules` (as rules/r.lua) over `events` and returns the parsed JSON report and the result.
@@ -144,9 +145,9 @@ import Testing
             #"{"type":"VIEW","guest":"g","ts":"2026-11-20T10:00:00Z"}"#,
             #"{"type":"VIEW","guest":"g","ts":"2026-11-20T11:30:00.000+01:00"}"#,  // 10:30Z: exactly 30m
             #"{"type":"VIEW","guest":"g","ts":"2026-11-20T11:00:00.001Z"}"#,       // 30m + 1ms later
-            #"{"type":"VIEW","guest":"e","ts":1,"session":"s1"}"#,
-            #"{"type":"VIEW","guest":"e","ts":2,"session":"s1"}"#,
-            #"{"type":"VIEW","guest":"e","ts":3,"session":"s2"}"#,                  // explicit: new session
+            #"{"type":"VIEW","guest":"e","ts":1700000000001,"session":"s1"}"#,
+            #"{"type":"VIEW","guest":"e","ts":1700000000002,"session":"s1"}"#,
+            #"{"type":"VIEW","guest":"e","ts":1700000000003,"session":"s2"}"#,                  // explicit: new session
         ])
         #expect(report["sessions"]["count"].int == 4)
     }

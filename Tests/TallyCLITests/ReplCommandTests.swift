@@ -37,17 +37,17 @@ import Testing
         let (dir, file) = try Self.fixture()
         defer { dir.remove() }
         let input = """
-            {"type":"VIEW","guest":"g1","ts":1000,"page":"/"}
-            {"type":"FORM","guest":"g1","ts":2000,"form":"pricing"}
-            {"type":"EXPOSURE","guest":"g1","ts":3000,"experiment":"checkout","variant":"one_page"}
-            {"type":"CONFIRM","guest":"g1","ts":4000}
-            {"type":"EXPOSURE","guest":"g1","ts":5000,"experiment":"checkout","variant":"one_page"}
-            {"type":"EXPOSURE","guest":"g1","ts":5000,"experiment":"checkout","variant":"control"}
-            {"type":"BOOM","guest":"g1","ts":6000}
-            {"type":"VIEW","guest":"g1","ts":500}
+            {"type":"VIEW","guest":"g1","ts":1700000001000,"page":"/"}
+            {"type":"FORM","guest":"g1","ts":1700000002000,"form":"pricing"}
+            {"type":"EXPOSURE","guest":"g1","ts":1700000003000,"experiment":"checkout","variant":"one_page"}
+            {"type":"CONFIRM","guest":"g1","ts":1700000004000}
+            {"type":"EXPOSURE","guest":"g1","ts":1700000005000,"experiment":"checkout","variant":"one_page"}
+            {"type":"EXPOSURE","guest":"g1","ts":1700000005000,"experiment":"checkout","variant":"control"}
+            {"type":"BOOM","guest":"g1","ts":1700000006000}
+            {"type":"VIEW","guest":"g1","ts":1700000000500}
 
-            {"type":"VIEW","guest":"g1","ts":99999999}
-              {"type":"VIEW","guest":"g2","ts":1000,"session":"s-1"}
+            {"type":"VIEW","guest":"g1","ts":1700099999999}
+              {"type":"VIEW","guest":"g2","ts":1700000001000,"session":"s-1"}
 
             """
         let result = try TallyProcess.run(["repl", "--rules", dir.path("rules"), "--no-watch"], stdin: input)
@@ -83,13 +83,13 @@ import Testing
         let (dir, _) = try Self.fixture()
         defer { dir.remove() }
         let input = """
-            {"type":"VIEW","ts":1000}
-            {"type":"EXPOSURE","guest":"g1","ts":1,"experiment":"nope","variant":"a"}
+            {"type":"VIEW","ts":1700000001000}
+            {"type":"EXPOSURE","guest":"g1","ts":1700000000001,"experiment":"nope","variant":"a"}
             {bad json
             :nope
             x = = 1
             nosuch()
-            {"type":"VIEW","guest":"g1","ts":1000}
+            {"type":"VIEW","guest":"g1","ts":1700000001000}
             :report json
             """
         let result = try TallyProcess.run(["repl", "--rules", dir.path("rules"), "--no-watch"], stdin: input)
@@ -116,7 +116,7 @@ import Testing
             x = 40
             x + 2
             "a", 1, nil, true, 2.5
-            {"type":"FORM","guest":"g1","ts":1000,"form":"pricing","plan":"pro"}
+            {"type":"FORM","guest":"g1","ts":1700000001000,"form":"pricing","plan":"pro"}
             guest("g1").points
             guest("g1").goals.pricing, guest("g1").outcomes.mql, guest("g1").session.events
             guest("nobody")
@@ -168,9 +168,9 @@ import Testing
         let (dir, _) = try Self.fixture()
         defer { dir.remove() }
         let input = """
-            {"type":"VIEW","guest":"g1","ts":1000}
-            {"type":"FORM","guest":"g1","ts":2000,"form":"pricing","plan":"pro"}
-            {"type":"EXPOSURE","guest":"g1","ts":3000,"experiment":"checkout","variant":"one_page"}
+            {"type":"VIEW","guest":"g1","ts":1700000001000}
+            {"type":"FORM","guest":"g1","ts":1700000002000,"form":"pricing","plan":"pro"}
+            {"type":"EXPOSURE","guest":"g1","ts":1700000003000,"experiment":"checkout","variant":"one_page"}
             :guest g1
             :guest nobody
             :guest
@@ -194,7 +194,7 @@ import Testing
             guest g1
               points       21
               sessions     1
-              session      g1#1 (open): 21 points, 1 view, 3 events, last event 1970-01-01T00:00:03.000Z
+              session      g1#1 (open): 21 points, 1 view, 3 events, last event 2023-11-14T22:13:23.000Z
               goals        pricing ×1, visit ×1
               outcomes     mql
               data         plan = "pro", score = 1.5
@@ -217,12 +217,12 @@ import Testing
         let (dir, _) = try Self.fixture()
         defer { dir.remove() }
         let events = try dir.write("events.jsonl", """
-            {"type":"VIEW","guest":"g1","ts":1000}
+            {"type":"VIEW","guest":"g1","ts":1700000001000}
             {oops
-            {"type":"FORM","guest":"g1","ts":2000,"form":"pricing"}
-            {"type":"VIEW","guest":"g2","ts":2000}
+            {"type":"FORM","guest":"g1","ts":1700000002000,"form":"pricing"}
+            {"type":"VIEW","guest":"g2","ts":1700000002000}
             """)
-        let clean = try dir.write("clean.jsonl", "{\"type\":\"VIEW\",\"guest\":\"g3\",\"ts\":1}\n")
+        let clean = try dir.write("clean.jsonl", "{\"type\":\"VIEW\",\"guest\":\"g3\",\"ts\":1700000000001}\n")
         let input = """
             :load \(events)
             :guest g1
@@ -245,12 +245,12 @@ import Testing
         let (dir, _) = try Self.fixture()
         defer { dir.remove() }
         let events = try dir.write("pre.jsonl", """
-            {"type":"FORM","guest":"g1","ts":1000,"form":"pricing"}
-            {"type":"FORM","ts":1000}
+            {"type":"FORM","guest":"g1","ts":1700000001000,"form":"pricing"}
+            {"type":"FORM","ts":1700000001000}
             """)
         let result = try TallyProcess.run(
             ["repl", "--rules", dir.path("rules"), "--events", events, "--no-watch"],
-            stdin: "guest(\"g1\").points\n{\"type\":\"VIEW\",\"guest\":\"g1\",\"ts\":7200000}\n")
+            stdin: "guest(\"g1\").points\n{\"type\":\"VIEW\",\"guest\":\"g1\",\"ts\":1700007200000}\n")
         #expect(result.status == 0)
         #expect(result.stderrLines == ["\(events):2: missing required field \"guest\""])
         #expect(Self.lines(result.stdout) == [
@@ -285,14 +285,14 @@ import Testing
         let repl = try ReplProcess(["repl", "--rules", dir.path("rules"), "--no-watch"], home: dir.url)
         defer { repl.stop() }
 
-        repl.send("{\"type\":\"FORM\",\"guest\":\"g1\",\"ts\":1000,\"form\":\"pricing\"}\n")
+        repl.send("{\"type\":\"FORM\",\"guest\":\"g1\",\"ts\":1700000001000,\"form\":\"pricing\"}\n")
         #expect(repl.waitFor("guest total 20\n"))
         repl.send("marker = 7\n")
 
         try dir.write("rules/all.lua", Self.rules.replacingOccurrences(of: "points = 20", with: "points = 25"))
         repl.send(":reload\n")
         #expect(repl.waitFor("rules reloaded\n"))
-        repl.send("{\"type\":\"FORM\",\"guest\":\"g2\",\"ts\":1000,\"form\":\"pricing\"}\n")
+        repl.send("{\"type\":\"FORM\",\"guest\":\"g2\",\"ts\":1700000001000,\"form\":\"pricing\"}\n")
         #expect(repl.waitFor("goal Request pricing (pricing): +25 points, guest total 25\n"))
         // Console globals lived in the old VM: in the new one, `marker` is undefined.
         repl.send("marker\n")
@@ -301,7 +301,7 @@ import Testing
         try dir.write("rules/all.lua", "goal \"a\" { on = \"VIEW\" }\ngoal \"b\" { on = = }\n")
         repl.send(":reload\n")
         #expect(repl.waitFor("error: \(file):2: unexpected symbol near '=' (the old rules stay)\n", in: .stderr))
-        repl.send("{\"type\":\"FORM\",\"guest\":\"g3\",\"ts\":1000,\"form\":\"pricing\"}\n")
+        repl.send("{\"type\":\"FORM\",\"guest\":\"g3\",\"ts\":1700000001000,\"form\":\"pricing\"}\n")
         #expect(repl.waitFor("guest g3, session g3#1 (new)\ngoal Request pricing (pricing): +25 points"))
 
         let status = repl.finish()
@@ -318,7 +318,7 @@ import Testing
         #expect(repl.waitFor("2\n"))  // the session (and its watcher) is running
         try dir.write("rules/all.lua", Self.rules.replacingOccurrences(of: "points = 20", with: "points = 30"))
         #expect(repl.waitFor("2\nrules reloaded\n"))
-        repl.send("{\"type\":\"FORM\",\"guest\":\"g1\",\"ts\":1000,\"form\":\"pricing\"}\n")
+        repl.send("{\"type\":\"FORM\",\"guest\":\"g1\",\"ts\":1700000001000,\"form\":\"pricing\"}\n")
         #expect(repl.waitFor("goal Request pricing (pricing): +30 points, guest total 30\n"))
         #expect(repl.finish() == 0)
     }
@@ -334,7 +334,7 @@ import Testing
         #expect(repl.waitFor("tally> "))
         repl.send("40+2\r")
         #expect(repl.waitFor("42\r\ntally> "))
-        repl.send("{\"type\":\"VIEW\",\"guest\":\"g1\",\"ts\":1}\r")
+        repl.send("{\"type\":\"VIEW\",\"guest\":\"g1\",\"ts\":1700000000001}\r")
         #expect(repl.waitFor("goal visit: +1 points, guest total 1\r\ntally> "))
         repl.send(":nope\r")
         #expect(repl.waitFor("error: unknown command \":nope\" (:help lists the commands)\r\ntally> "))

@@ -16,16 +16,16 @@ import Testing
 
     /// Events with three bad lines: 3 (not JSON), 5 (no guest), 7 (EXPOSURE to an unknown variant).
     static let events = """
-        {"type":"VIEW","guest":"g1","ts":1000,"page":"/home"}
-        {"type":"FORM","guest":"g1","ts":2000,"form":"signup"}
+        {"type":"VIEW","guest":"g1","ts":1700000001000,"page":"/home"}
+        {"type":"FORM","guest":"g1","ts":1700000002000,"form":"signup"}
         this is not json
-        {"type":"EXPOSURE","guest":"g1","ts":3000,"experiment":"checkout","variant":"one_page"}
-        {"type":"VIEW","ts":3500}
-        {"type":"CONFIRM","guest":"g1","ts":4000,"revenue":120.5}
-        {"type":"EXPOSURE","guest":"g2","ts":4500,"experiment":"checkout","variant":"nope"}
-        {"type":"EXPOSURE","guest":"g2","ts":5000,"experiment":"checkout","variant":"control"}
+        {"type":"EXPOSURE","guest":"g1","ts":1700000003000,"experiment":"checkout","variant":"one_page"}
+        {"type":"VIEW","ts":1700000003500}
+        {"type":"CONFIRM","guest":"g1","ts":1700000004000,"revenue":120.5}
+        {"type":"EXPOSURE","guest":"g2","ts":1700000004500,"experiment":"checkout","variant":"nope"}
+        {"type":"EXPOSURE","guest":"g2","ts":1700000005000,"experiment":"checkout","variant":"control"}
 
-        {"type":"view","guest":"g2","ts":6000,"page":"/home"}
+        {"type":"view","guest":"g2","ts":1700000006000,"page":"/home"}
 
         """
 
@@ -93,7 +93,7 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         for (name, text) in files { try dir.write("rules/" + name, text) }
-        try dir.write("events.jsonl", #"{"type":"VIEW","guest":"g","ts":1}"# + "\n")
+        try dir.write("events.jsonl", #"{"type":"VIEW","guest":"g","ts":1700000000001}"# + "\n")
         // Relative paths, run in the directory: messages name rules/....
         for command in [["run", "--rules", "rules", "--events", "events.jsonl"], ["check", "--rules", "rules"]] {
             let result = try TallyProcess.run(command, in: dir.url)
@@ -198,7 +198,7 @@ import Testing
     @Test func noRejectsGivesAnEmptyRejectsFile() throws {
         let (dir, rules, _) = try Self.setUp()
         defer { dir.remove() }
-        let events = try dir.write("clean.jsonl", #"{"type":"VIEW","guest":"g","ts":1}"# + "\n")
+        let events = try dir.write("clean.jsonl", #"{"type":"VIEW","guest":"g","ts":1700000000001}"# + "\n")
         let result = try TallyProcess.run(["run", "--rules", rules, "--events", events, "--rejects", dir.path("r.txt")])
         #expect(result.status == 0)
         #expect(dir.read("r.txt") == "")

@@ -31,6 +31,45 @@ import Glibc
         }.joined(separator: "\n") + "\n"
     }
 
+    /// Five guests' views 3.75 minutes apart per guest (a 10-minute pause every 40 events),
+    /// every 10th one delivered 1 to 3.25 minutes after later events of other guests.
+    static func lateStream() -> [String] {
+        var timed: [(arrival: Int64, line: String)] = []
+        for index in 0..<200 {
+            let ts = 1_700_000_000_000 + Int64(index) * 45_000 + Int64(index / 40) * 600_000
+            let delay: Int64 = index % 10 == 3 ? 60_000 + Int64(index % 4) * 45_000 : 0
+            timed.append((ts + delay, "{\"type\":\"VIEW\",\"guest\":\"g\(index % 5)\",\"ts\":\(ts),\"page\":\"/p\"}"))
+        }
+        return timed.sorted { $0.arrival < $1.arrival }.map(\.line)
+    }
+
+    /// `serve` keeps sessions open for the allowed lateness: posted one event at a time (the
+    /// service closes idle sessions after each request), a stream with late events counts the
+    /// sessions `run` counts; with no lateness it counts one more per late event.
+    @Test func lateEventsWithinTheLatenessGiveTheSessionsOfRun() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("rules/main.lua", #"settings { session_timeout = "5m" }"# + "\n" + Self.rules)
+        let lines = Self.lateStream()
+        let events = try dir.write("events.jsonl", lines.joined(separator: "\n") + "\n")
+        let run = try TallyProcess.run(["run", "--rules", dir.path("rules"), "--events", events, "--format", "json"])
+        #expect(run.status == 0)
+        let runReport = try JSONReport(run.stdout)
+        let runSessions = try #require(runReport["sessions"]["count"].int)
+        #expect(runReport["events"]["late"].int == 0)
+
+        for (flags, expectLate) in [([String](), false), (["--allowed-lateness", "0s"], true)] {
+            let server = try ServeProcess(["serve", "--rules", dir.path("rules"), "--no-watch"] + flags)
+            defer { server.stop() }
+            for line in lines { #expect(try server.request("POST", "/events", body: line + "\n").status == 200) }
+            let report = try JSONReport(try server.request("GET", "/report").body)
+            let late = try #require(report["events"]["late"].int)
+            #expect(report["events"]["accepted"].int == lines.count)
+            #expect(report["sessions"]["count"].int == runSessions + late, "\(flags)")
+            #expect(expectLate ? late > 0 : late == 0, "\(flags): \(late) late")
+        }
+    }
+
     @Test func everyEndpointWithGoodAndBadInput() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -44,7 +83,7 @@ import Glibc
 
         let mixed = try server.request("POST", "/events", body: """
             [{"type":"VIEW","guest":"g1","ts":1700000000000},
-             5, {"type":"VIEW"}, {"type":"EXPOSURE","guest":"g2","ts":1,"experiment":"nope","variant":"a"}]
+             5, {"type":"VIEW"}, {"type":"EXPOSURE","guest":"g2","ts":1700000000001,"experiment":"nope","variant":"a"}]
             """)
         #expect(mixed.status == 200)
         let answer = try JSONReport(mixed.body)

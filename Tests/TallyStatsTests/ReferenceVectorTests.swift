@@ -2,26 +2,37 @@ import Foundation
 import XCTest
 @testable import TallyStats
 
-/// Every case of `shared/vectors/stats.json` (gbstats 0.8.0 and SciPy), to 1e-9 (relative for
-/// values above 1).
+/// Every case of `Fixtures/stats.json` (gbstats 0.8.0 and SciPy; see `Fixtures/README.md`), to
+/// 1e-9 (relative for values above 1).
 final class ReferenceVectorTests: XCTestCase {
-    /// The parsed vectors file: the repository root is three levels above this file and the
-    /// shared folder is its sibling.
-    static var vectors: [String: Any] {
-        let root = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = root.deletingLastPathComponent().appendingPathComponent("shared/vectors/stats.json")
-        guard let data = try? Data(contentsOf: url),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            return [:]
+    /// Where the vectors file is: `Fixtures/` beside this file.
+    static let vectorsURL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/stats.json")
+
+    /// The parsed vectors file, or why it could not be read (which fails every test that asks).
+    static var loaded: Result<[String: Any], VectorsUnreadable> {
+        guard let data = try? Data(contentsOf: vectorsURL) else {
+            return .failure(VectorsUnreadable(reason: "cannot read \(vectorsURL.path)"))
         }
-        return object
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return .failure(VectorsUnreadable(reason: "\(vectorsURL.path) is not a JSON object"))
+        }
+        return .success(object)
     }
 
+    struct VectorsUnreadable: Error { var reason: String }
+
+    /// The cases under `key`; a missing file, key or empty list fails the calling test.
     func cases(_ key: String, file: StaticString = #filePath, line: UInt = #line) -> [[String: Any]] {
-        let list = Self.vectors[key] as? [[String: Any]] ?? []
-        XCTAssertFalse(list.isEmpty, "no \"\(key)\" cases in stats.json", file: file, line: line)
-        return list
+        switch Self.loaded {
+        case .failure(let problem):
+            XCTFail("reference vectors: \(problem.reason)", file: file, line: line)
+            return []
+        case .success(let vectors):
+            let list = vectors[key] as? [[String: Any]] ?? []
+            XCTAssertFalse(list.isEmpty, "no \"\(key)\" cases in stats.json", file: file, line: line)
+            return list
+        }
     }
 
     func assertMatches(

@@ -15,6 +15,11 @@ public final class Engine {
     public private(set) var sessionTimeout: Int64
     /// The command line's `--session-timeout`, which wins over `settings` across reloads.
     let sessionTimeoutOverride: Int64?
+    /// How long past the timeout long-running modes keep a session open for late events, in
+    /// milliseconds (see ``closeIdleSessions(before:)``).
+    public private(set) var allowedLateness: Int64
+    /// The command line's `--allowed-lateness`, which wins over `settings` across reloads.
+    let allowedLatenessOverride: Int64?
 
     var guests = ContiguousArray<GuestState>()
     /// Per guest and goal slot: times reached, and the session it was last reached in.
@@ -113,18 +118,21 @@ public final class Engine {
     /// Creates an engine for compiled rules.
     /// - Parameters:
     ///   - sessionTimeout: overrides `settings.session_timeout` (milliseconds).
+    ///   - allowedLateness: overrides `settings.allowed_lateness` (milliseconds).
     ///   - plain: turns off every fast path (remembered conditions, the dispatch tables of
     ///     candidate rules, `where` tables checked on the line's bytes, remembered regex results,
     ///     reduced and reused event tables, the guest's cached scalars in Lua, the look-ahead):
     ///     each rule function is called with a whole `e` built for that call, every time it is
     ///     due. It defines the right answer the fast engine is checked against, and is slower.
-    public init(rules: RuleSet, sessionTimeout: Int64? = nil, plain: Bool = false) {
+    public init(rules: RuleSet, sessionTimeout: Int64? = nil, allowedLateness: Int64? = nil, plain: Bool = false) {
         guard let runtime = rules.runtime else { preconditionFailure("a RuleSet from RuleLoader has a runtime") }
         self.rules = rules
         self.runtime = runtime
         isPlain = plain
         sessionTimeoutOverride = sessionTimeout
         self.sessionTimeout = sessionTimeout ?? rules.settings.sessionTimeout
+        allowedLatenessOverride = allowedLateness
+        self.allowedLateness = allowedLateness ?? rules.settings.allowedLateness
         handle = GuestHandle(engine: self)
         adopt(rules)
     }
@@ -161,6 +169,7 @@ public final class Engine {
         self.runtime = runtime
         goalReachedAtSerial = ContiguousArray(repeating: -1, count: rules.goals.count)
         sessionTimeout = sessionTimeoutOverride ?? rules.settings.sessionTimeout
+        allowedLateness = allowedLatenessOverride ?? rules.settings.allowedLateness
         goalSlotOfRule = rules.goals.map { goal in
             slot(for: goal.id, in: &goalSlots, totals: &goalTotals,
                  make: { .init(id: goal.id, name: goal.name, reached: 0, guests: 0, points: 0) })
@@ -233,12 +242,12 @@ public final class Engine {
         if event.isExposure {
             guard let name = event.experiment, let experiment = experimentIndex[ByteString(name)] else {
                 eventCounts.rejected += 1
-                return EventRejection(line: event.line, reason: "EXPOSURE to unknown experiment \(quoted(event.experiment ?? ""))")
+                return EventRejection(line: event.line, reason: "EXPOSURE to unknown experiment \(Quoted.text(event.experiment ?? ""))")
             }
             guard let variant = experiments[experiment].variantIndex(of: event.variant ?? "") else {
                 eventCounts.rejected += 1
                 return EventRejection(line: event.line,
-                                      reason: "EXPOSURE to unknown variant \(quoted(event.variant ?? "")) of experiment \(quoted(name))")
+                                      reason: "EXPOSURE to unknown variant \(Quoted.text(event.variant ?? "")) of experiment \(Quoted.text(name))")
             }
             exposure = (experiment, variant)
         }
@@ -278,8 +287,6 @@ public final class Engine {
         forEachTracker { $0.observe(event, guest: guest, isOwnExposure: exposure?.experiment == $0.index, engine: self) }
         if tracing { lastTrace.guestPoints = guests[guest].points }
     }
-
-    private func quoted(_ text: String) -> String { "\"\(text)\"" }
 
     /// Sets the event serial and latest time (restoring a snapshot).
     func restoreSerial(eventSerial: Int, latestTimestamp: Int64) {
@@ -372,6 +379,7 @@ public final class Engine {
         let startsNew: Bool
         if !isOpen {
             startsNew = true
+            if joinsClosedSession(event, at: timestamp, guest: guest) { eventCounts.late += 1 }
         } else if let explicit = event.session {
             startsNew = !(guests[guest].session.explicitID?.hasSameBytes(as: explicit) ?? false)
         } else {

@@ -43,6 +43,29 @@ extension EventRejection {
             line: line, reason: "field \"ts\" is out of range, found \(found.kindDescription)")
     }
 
+    /// The smallest numeric `ts` accepted: 10^11 ms, 1973-03-03T09:46:40Z. Epoch seconds of any
+    /// date up to the year 5138 are below it, so a `ts` in seconds is refused, not read as 1970.
+    static let smallestNumericTimestamp: Int64 = 100_000_000_000
+
+    /// A numeric `ts` below ``smallestNumericTimestamp``: `field "ts" is negative (-5); ts is
+    /// milliseconds since 1970-01-01T00:00:00Z`, or `field "ts" 1763631000 looks like epoch
+    /// seconds; ts is in milliseconds (at least 100000000000, 1973-03-03T09:46:40Z)`.
+    static func implausibleTimestamp(_ milliseconds: Int64, text: String, line: Int) -> EventRejection {
+        if milliseconds < 0 {
+            return EventRejection(
+                line: line, reason: "field \"ts\" is negative (\(text)); ts is milliseconds since 1970-01-01T00:00:00Z")
+        }
+        return EventRejection(
+            line: line,
+            reason: "field \"ts\" \(text) looks like epoch seconds; ts is in milliseconds "
+                + "(at least 100000000000, 1973-03-03T09:46:40Z)")
+    }
+
+    /// `field "ts" is before 1970-01-01T00:00:00Z: "1969-12-31T23:59:59Z"`.
+    static func dateTimeBeforeEpoch(_ text: String, line: Int) -> EventRejection {
+        EventRejection(line: line, reason: "field \"ts\" is before 1970-01-01T00:00:00Z: \(Quoted.text(text))")
+    }
+
     /// `EXPOSURE event missing required field "variant"`.
     static func exposureMissing(_ field: String, line: Int) -> EventRejection {
         EventRejection(line: line, reason: "EXPOSURE event missing required field \"\(field)\"")

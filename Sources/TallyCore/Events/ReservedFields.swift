@@ -189,7 +189,10 @@ struct ReservedFields {
         -> Result<Int64, EventRejection>
     {
         guard position >= 0 else { return .failure(.missing("ts", line: line)) }
-        if let ms = values.integer(position) { return .success(ms) }
+        if let ms = values.integer(position) {
+            if ms >= EventRejection.smallestNumericTimestamp { return .success(ms) }
+            return .failure(.implausibleTimestamp(ms, text: String(ms), line: line))
+        }
         let ts = values.value(position)
         switch ts {
         case .number(let ms):
@@ -198,9 +201,14 @@ struct ReservedFields {
             guard floored.isFinite, floored >= -9_223_372_036_854_775_808.0,
                 floored < 9_223_372_036_854_775_808.0
             else { return .failure(.timestampOutOfRange(ts, line: line)) }
-            return .success(Int64(floored))
+            let milliseconds = Int64(floored)
+            guard milliseconds >= EventRejection.smallestNumericTimestamp else {
+                return .failure(.implausibleTimestamp(milliseconds, text: "\(ms)", line: line))
+            }
+            return .success(milliseconds)
         case .string(var text):
             switch text.withUTF8({ RFC3339.milliseconds($0) }) {
+            case .success(let ms) where ms < 0: return .failure(.dateTimeBeforeEpoch(text, line: line))
             case .success(let ms): return .success(ms)
             case .failure(let problem):
                 return .failure(.badDateTime(text, problem: problem.rawValue, line: line))

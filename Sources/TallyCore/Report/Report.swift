@@ -18,6 +18,9 @@ public struct Report: Sendable, Equatable, Codable {
         public var accepted = 0
         public var rejected = 0
         public var outOfOrder = 0
+        /// Events that came after the long-running mode had closed the session they belong to
+        /// (later than the allowed lateness); each started a new session. Always 0 in `run`.
+        public var late = 0
     }
 
     public struct GuestTotals: Sendable, Equatable, Codable {
@@ -184,5 +187,17 @@ public struct Report: Sendable, Equatable, Codable {
         public var confidence: Double?
         public var chanceToWin: Double?
         public var significant: Bool?
+    }
+}
+
+extension Report.EventCounts {
+    /// Reads states saved before `late` existed as having none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        accepted = try container.decode(Int.self, forKey: .accepted)
+        rejected = try container.decode(Int.self, forKey: .rejected)
+        outOfOrder = try container.decode(Int.self, forKey: .outOfOrder)
+        late = try container.decodeIfPresent(Int.self, forKey: .late) ?? 0
     }
 }

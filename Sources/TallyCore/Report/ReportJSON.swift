@@ -34,6 +34,7 @@ public enum ReportJSON {
                 ("accepted", .int(report.events.accepted)),
                 ("rejected", .int(report.events.rejected)),
                 ("out_of_order", .int(report.events.outOfOrder)),
+                ("late", .int(report.events.late)),
             ])),
             ("guests", .object([
                 ("count", .int(report.guests.count)),

@@ -20,6 +20,7 @@ public enum ReportTable {
         table.add(["Events accepted", F.grouped(report.events.accepted)])
         table.add(["Events rejected", F.grouped(report.events.rejected)])
         table.add(["Out of order", F.grouped(report.events.outOfOrder)])
+        table.add(["Late", F.grouped(report.events.late)])
         table.add(["Guests", F.grouped(report.guests.count)])
         table.add(["Sessions", F.grouped(report.sessions.count)])
         table.add(["Points", F.plain(report.guests.points)])

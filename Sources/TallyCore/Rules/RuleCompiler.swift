@@ -72,6 +72,13 @@ struct RuleCompiler {
             }
             settings.sessionTimeout = milliseconds
         }
+        if let text = spec.string("allowed_lateness") {
+            guard let milliseconds = DurationText.milliseconds(text) else {
+                throw RuleError(message: "settings: allowed_lateness \"\(text)\" is not a duration like \"5m\", \"90s\" or \"0s\"",
+                                position: spec.position)
+            }
+            settings.allowedLateness = milliseconds
+        }
         if let currency = spec.string("currency") { settings.currency = currency }
         return settings
     }

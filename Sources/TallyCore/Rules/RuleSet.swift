@@ -24,6 +24,11 @@ public final class RuleSet {
 public struct Settings: Sendable, Equatable {
     /// Inactivity that ends a session, in milliseconds (default 30 minutes).
     public var sessionTimeout: Int64 = 30 * 60 * 1000
+    /// How long past the session timeout the long-running modes (`watch`, `serve`, `repl`)
+    /// keep a session open for events that arrive late, in milliseconds (default 5 minutes).
+    public var allowedLateness: Int64 = Settings.defaultAllowedLateness
+    /// 5 minutes.
+    public static let defaultAllowedLateness: Int64 = 5 * 60 * 1000
     /// Currency of outcome values (default "USD").
     public var currency: String = "USD"
     public var position: SourcePosition?

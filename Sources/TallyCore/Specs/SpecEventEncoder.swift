@@ -13,14 +13,27 @@ enum SpecEventEncoder {
         var message: String
     }
 
-    /// Encodes one event table (an object at the top). `path` names it in errors.
+    /// Where a number `ts` of an event table counts from: 2026-01-01T00:00:00Z, in milliseconds
+    /// since the Unix epoch. Specs write `ts = 0`, `minutes(31)`; the line they become holds
+    /// the real time (`tally run` refuses a `ts` that small as epoch seconds).
+    public static let timeOrigin: Int64 = 1_767_225_600_000
+
+    /// Encodes one event table (an object at the top). `path` names it in errors. A number
+    /// `ts` is taken as milliseconds after ``timeOrigin``; a string `ts` is kept as it is.
     static func encodeEvent(_ value: LuaValue, path: String) throws(Failure) -> String {
-        guard case .table(let entries) = value, isObject(entries) else {
+        guard case .table(var entries) = value, isObject(entries) else {
             throw Failure(message: "\(path) must be a table of event fields { type = ..., guest = ..., ts = ... } "
                 + "or one JSON line, got \(describe(value))")
         }
+        switch entries[.string("ts")] {
+        case .integer(let offset):
+            let (time, overflow) = timeOrigin.addingReportingOverflow(offset)
+            if !overflow { entries[.string("ts")] = .integer(time) }
+        case .number(let offset): entries[.string("ts")] = .number(Double(timeOrigin) + offset)
+        default: break
+        }
         var output = ""
-        try encode(value, path: path, into: &output)
+        try encode(.table(entries), path: path, into: &output)
         return output
     }
 

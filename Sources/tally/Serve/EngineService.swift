@@ -22,10 +22,10 @@ actor EngineService {
 
     /// Loads the rules and, with a state file, restores the state (notes go to `log`).
     /// - Throws: `RuleError`, `CommandFailure` (a refused state file).
-    init(rulesDirectory: String, stateOptions: StateOptions, metrics: ServeMetrics,
+    init(rulesDirectory: String, allowedLateness: Int64? = nil, stateOptions: StateOptions, metrics: ServeMetrics,
          log: @escaping @Sendable (String) -> Void) throws {
         let rules = try RuleLoader().load(directory: rulesDirectory)
-        let engine = Engine(rules: rules, plain: CommandSupport.plainEngine)
+        let engine = Engine(rules: rules, allowedLateness: allowedLateness, plain: CommandSupport.plainEngine)
         CommandSupport.reportRuleProblems(of: engine, to: log)
         let sink = TextSink(fileDescriptor: STDERR_FILENO)
         durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory, diagnostics: sink)

@@ -60,8 +60,8 @@ import Testing
             goal "signup" { on = "SIGNUP", where = function(e, guest) guest.data.plan = e.plan; return true end, points = 1 }
             outcome "pro_signup" { when = function(guest) return guest.data.plan == "pro" end, value = 100 }
             """
-        let lines = [#"{"type":"SIGNUP","guest":"g1","ts":0,"plan":"\#(plans[0])"}"#,
-                     #"{"type":"SIGNUP","guest":"g2","ts":1000,"plan":"\#(plans[1])"}"#,
+        let lines = [#"{"type":"SIGNUP","guest":"g1","ts":1700000000000,"plan":"\#(plans[0])"}"#,
+                     #"{"type":"SIGNUP","guest":"g2","ts":1700000001000,"plan":"\#(plans[1])"}"#,
                      event("VIEW", "g2", 2), event("VIEW", "g1", 3)]
         let (engine, rejections) = try EngineHarness(rules: rules).engine(lines)
         #expect(rejections.isEmpty)

@@ -40,7 +40,11 @@ struct EngineHarness {
     }
 }
 
-/// A compact event line.
+/// Where the `ts` of test events counts from: 2023-11-14T22:13:20Z, so that `event(..., 1000)`
+/// is one second later (a `ts` below 10^11 would be refused as epoch seconds).
+let testTimeBase: Int64 = 1_700_000_000_000
+
+/// A compact event line; `ts` is milliseconds after ``testTimeBase``.
 func event(_ type: String, _ guest: String, _ ts: Int64, _ extra: String = "") -> String {
-    "{\"type\":\"\(type)\",\"guest\":\"\(guest)\",\"ts\":\(ts)\(extra.isEmpty ? "" : "," + extra)}"
+    "{\"type\":\"\(type)\",\"guest\":\"\(guest)\",\"ts\":\(testTimeBase + ts)\(extra.isEmpty ? "" : "," + extra)}"
 }

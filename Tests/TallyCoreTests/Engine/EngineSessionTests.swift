@@ -53,7 +53,7 @@ final class EngineSessionTests: XCTestCase {
         let (engine, rejections) = try harness.engine([
             event("VIEW", "a", 0),
             "not json",
-            "{\"type\":\"VIEW\",\"ts\":5}",
+            "{\"type\":\"VIEW\",\"ts\":1700000000005}",
             event("EXPOSURE", "new", 1, "\"experiment\":\"nope\",\"variant\":\"a\""),
             event("EXPOSURE", "new", 1, "\"experiment\":\"x\",\"variant\":\"c\""),
         ])
@@ -66,5 +66,22 @@ final class EngineSessionTests: XCTestCase {
         XCTAssertEqual(report.guests.count, 1)
         XCTAssertEqual(report.sessions.count, 1)
         XCTAssertEqual(report.experiments[0].exposed.map(\.guests), [0, 0])
+    }
+
+    /// User text in the unknown-EXPOSURE rejections is quoted and escaped, so the reason stays
+    /// one line.
+    func testUnknownExposureQuotesUserText() throws {
+        let harness = EngineHarness(rules: """
+            experiment "x" { variants = { "a", "b" }, goals = { conversion_rate { on = "VIEW" } } }
+            """)
+        let cases: [(extra: String, reason: String)] = [
+            (#""experiment":"say \"hi\"","variant":"a""#, #"EXPOSURE to unknown experiment "say \"hi\"""#),
+            (#""experiment":"two\nlines","variant":"a""#, #"EXPOSURE to unknown experiment "two\nlines""#),
+            (#""experiment":"x","variant":"back\\slash\t""#,
+             #"EXPOSURE to unknown variant "back\\slash\t" of experiment "x""#),
+        ]
+        let (_, rejections) = try harness.engine(cases.map { event("EXPOSURE", "g", 0, $0.extra) })
+        XCTAssertEqual(rejections.map(\.reason), cases.map(\.reason))
+        XCTAssertTrue(rejections.allSatisfy { !$0.reason.contains("\n") })
     }
 }

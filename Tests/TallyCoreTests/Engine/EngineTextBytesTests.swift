@@ -31,15 +31,15 @@ import Testing
         """#
 
     static let lines = [
-        #"{"type":"VIEW","guest":"g1","ts":1,"page":"/caf\u00e9","u":{"city":"Z\u00fcrich"}}"#,
-        #"{"type":"VIEW","guest":"g1","ts":2,"page":"/cafe\u0301","u":{"city":"Zu\u0308rich"}}"#,
+        #"{"type":"VIEW","guest":"g1","ts":1700000000001,"page":"/caf\u00e9","u":{"city":"Z\u00fcrich"}}"#,
+        #"{"type":"VIEW","guest":"g1","ts":1700000000002,"page":"/cafe\u0301","u":{"city":"Zu\u0308rich"}}"#,
         // Unescaped bytes: matched on the line's bytes.
-        "{\"type\":\"VIEW\",\"guest\":\"g1\",\"ts\":3,\"page\":\"/caf\u{E9}\",\"u\":{\"city\":\"Zu\u{308}rich\"}}",
-        "{\"type\":\"VIEW\",\"guest\":\"g2\",\"ts\":4,\"page\":\"/cafe\u{301}\",\"u\":{\"city\":\"Z\u{FC}rich\"}}",
-        #"{"type":"caf\u00e9","guest":"g3","ts":5}"#,
-        #"{"type":"cafe\u0301","guest":"g3","ts":6}"#,
-        #"{"type":"EXPOSURE","guest":"g1","ts":7,"experiment":"x","variant":"caf\u00e9"}"#,
-        #"{"type":"EXPOSURE","guest":"g2","ts":8,"experiment":"x","variant":"cafe\u0301"}"#,
+        "{\"type\":\"VIEW\",\"guest\":\"g1\",\"ts\":1700000000003,\"page\":\"/caf\u{E9}\",\"u\":{\"city\":\"Zu\u{308}rich\"}}",
+        "{\"type\":\"VIEW\",\"guest\":\"g2\",\"ts\":1700000000004,\"page\":\"/cafe\u{301}\",\"u\":{\"city\":\"Z\u{FC}rich\"}}",
+        #"{"type":"caf\u00e9","guest":"g3","ts":1700000000005}"#,
+        #"{"type":"cafe\u0301","guest":"g3","ts":1700000000006}"#,
+        #"{"type":"EXPOSURE","guest":"g1","ts":1700000000007,"experiment":"x","variant":"caf\u00e9"}"#,
+        #"{"type":"EXPOSURE","guest":"g2","ts":1700000000008,"experiment":"x","variant":"cafe\u0301"}"#,
     ]
 
     static let nfcPage = "/caf\u{E9}", nfdPage = "/cafe\u{301}"
@@ -95,9 +95,9 @@ import Testing
     /// Explicit sessions are compared by bytes: an NFD id after the NFC one opens a new session.
     @Test func sessionIdsAreBytes() throws {
         let report = try EngineHarness(rules: #"goal "v" { on = "VIEW" }"#).report([
-            #"{"type":"VIEW","guest":"g","ts":1,"session":"s\u00e9"}"#,
-            #"{"type":"VIEW","guest":"g","ts":2,"session":"s\u00e9"}"#,
-            #"{"type":"VIEW","guest":"g","ts":3,"session":"se\u0301"}"#,
+            #"{"type":"VIEW","guest":"g","ts":1700000000001,"session":"s\u00e9"}"#,
+            #"{"type":"VIEW","guest":"g","ts":1700000000002,"session":"s\u00e9"}"#,
+            #"{"type":"VIEW","guest":"g","ts":1700000000003,"session":"se\u0301"}"#,
         ])
         #expect(report.sessions.count == 2)
     }
@@ -167,7 +167,7 @@ import Testing
         var mismatches: [String] = []
         var matched: [String: Set<String>] = [:]
         for value in Self.values {
-            let report = try engineHarness.report([#"{"type":"VIEW","guest":"g","ts":1,"x":"# + value + "}"])
+            let report = try engineHarness.report([#"{"type":"VIEW","guest":"g","ts":1700000000001,"x":"# + value + "}"])
             let reached = Dictionary(uniqueKeysWithValues: report.goals.map { ($0.id, $0.reached) })
             for (number, expected) in Self.expectations.enumerated() {
                 let table = reached["t\(number)"], function = reached["f\(number)"], negated = reached["n\(number)"]

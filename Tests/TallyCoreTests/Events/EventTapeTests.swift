@@ -15,7 +15,7 @@ import Testing
         try #require(EventTestSupport.value(EventTestSupport.json(line))?.objectValue)
     }
 
-    private let base = #""type":"VIEW","guest":"g1","ts":1"#
+    private let base = #""type":"VIEW","guest":"g1","ts":1700000000001"#
 
     @Test func ordinaryLinesStayOnTheTape() throws {
         let line = "{\(base),\"form\":\"pricing\",\"user\":{\"plan\":\"pro\"}}"
@@ -23,7 +23,7 @@ import Testing
         #expect(object.tapeObject != nil)
         #expect(object["form"] == .string("pricing"))
         #expect(object["type"] == .string("VIEW"))
-        #expect(object["ts"] == .int(1))
+        #expect(object["ts"] == .int(1_700_000_000_001))
         #expect(object["missing"] == nil)
         #expect(object.count == 5)
         #expect(object.keys == ["type", "guest", "ts", "form", "user"])
@@ -70,9 +70,9 @@ import Testing
             goal "escaped" { on = "VIEW", where = { form = "pricing" } }
             """
         let lines = [
-            #"{"type":"VIEW","guest":"a","ts":1,"utm":{"medium":"cpc"},"n":3,"city":"Zürich","form":"pric\u0069ng"}"#,
-            #"{"type":"VIEW","guest":"a","ts":2,"utm":{"medium":"email"},"n":"3"}"#,
-            #"{"type":"VIEW","guest":"a","ts":3,"utm":"cpc"}"#,
+            #"{"type":"VIEW","guest":"a","ts":1700000000001,"utm":{"medium":"cpc"},"n":3,"city":"Zürich","form":"pric\u0069ng"}"#,
+            #"{"type":"VIEW","guest":"a","ts":1700000000002,"utm":{"medium":"email"},"n":"3"}"#,
+            #"{"type":"VIEW","guest":"a","ts":1700000000003,"utm":"cpc"}"#,
         ]
         let report = try EngineHarness(rules: rules).report(lines)
         let reached = Dictionary(uniqueKeysWithValues: report.goals.map { ($0.id, $0.reached) })
@@ -87,7 +87,7 @@ import Testing
         #expect(object["a"] == .int(3))
         #expect(object.count == 5)
         #expect(object.keys == ["type", "guest", "ts", "a", "b"])
-        #expect(Array(object).map(\.value) == [.string("VIEW"), .string("g1"), .int(1), .int(3), .int(2)])
+        #expect(Array(object).map(\.value) == [.string("VIEW"), .string("g1"), .int(1_700_000_000_001), .int(3), .int(2)])
     }
 
     @Test func nestedObjectsAndPaths() throws {
@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func escapedOrManyTopLevelKeysAreDecodedAtOnce() throws {
-        let escaped = try fields("{\"typ\\u0065\":\"VIEW\",\"guest\":\"g\",\"ts\":1,\"a\":1}")
+        let escaped = try fields("{\"typ\\u0065\":\"VIEW\",\"guest\":\"g\",\"ts\":1700000000001,\"a\":1}")
         #expect(escaped.tapeObject == nil)
         #expect(escaped["type"] == .string("VIEW"))
         let many = (0..<20).map { ",\"k\($0)\":\($0)" }.joined()
@@ -142,15 +142,15 @@ import Testing
             let bytes = Array(text.utf8)
             return try #require(EventTestSupport.value(bytes.withUnsafeBytes { parser.parse($0, line: line) }))
         }
-        let first = try parse(#"{"type":"VIEW","guest":"guest-number-one-longer","ts":1,"page":"/a","x":"first"}"#, 1)
-        let second = try parse(#"{"type":"FORM","guest":"g2","ts":2,"x":"second-value-that-is-longer"}"#, 2)
+        let first = try parse(#"{"type":"VIEW","guest":"guest-number-one-longer","ts":1700000000001,"page":"/a","x":"first"}"#, 1)
+        let second = try parse(#"{"type":"FORM","guest":"g2","ts":1700000000002,"x":"second-value-that-is-longer"}"#, 2)
         #expect(first.fields["x"] == .string("first"))
         #expect(first.fields["page"] == .string("/a"))
         #expect(first.guest == "guest-number-one-longer")
         #expect(second.fields["x"] == .string("second-value-that-is-longer"))
         // Once both events are gone, lines keep parsing onto a reused tape.
         for n in 3...5 {
-            let event = try parse("{\"type\":\"VIEW\",\"guest\":\"g\(n)\",\"ts\":\(n),\"x\":\(n)}", n)
+            let event = try parse("{\"type\":\"VIEW\",\"guest\":\"g\(n)\",\"ts\":\(1_700_000_000_000 + n),\"x\":\(n)}", n)
             #expect(event.fields["x"] == .int(Int64(n)))
         }
     }

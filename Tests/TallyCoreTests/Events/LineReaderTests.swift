@@ -172,8 +172,8 @@ import Testing
 
     /// Reader and parser together, naming the file in messages.
     @Test func rejectionsNameTheFileAndLine() throws {
-        var bytes = Array("{\"type\":\"VIEW\",\"guest\":\"g1\",\"ts\":1}\r\n\n[1]\n".utf8)
-        bytes += Array("{\"type\":\"VIEW\",\"guest\":\"g".utf8) + [0xC3, 0x28] + Array("\",\"ts\":1}\n".utf8)
+        var bytes = Array("{\"type\":\"VIEW\",\"guest\":\"g1\",\"ts\":1700000000001}\r\n\n[1]\n".utf8)
+        bytes += Array("{\"type\":\"VIEW\",\"guest\":\"g".utf8) + [0xC3, 0x28] + Array("\",\"ts\":1700000000001}\n".utf8)
         bytes += Array("{\"type\":\"FORM\",\"guest\":\"g2\",\"ts\":\"2026-11-20T10:00:00Z\"}".utf8)
         let file = try TemporaryFile(bytes: bytes)
         let reader = try LineReader(path: file.path)
@@ -186,7 +186,7 @@ import Testing
             }
         }
         #expect(out == [
-            "1 VIEW g1 1",
+            "1 VIEW g1 1700000000001",
             "events.jsonl:3: not a JSON object (found an array)",
             "events.jsonl:4: invalid UTF-8 at column 26 (byte 0xC3)",
             "5 FORM g2 1795168800000",

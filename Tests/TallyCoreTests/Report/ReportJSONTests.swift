@@ -11,7 +11,8 @@ import Testing
               "events": {
                 "accepted": 0,
                 "rejected": 0,
-                "out_of_order": 0
+                "out_of_order": 0,
+                "late": 0
               },
               "guests": {
                 "count": 0,
@@ -31,7 +32,7 @@ import Testing
             """
         #expect(ReportJSON.render(Report()) == expected)
         #expect(ReportJSON.render(Report(), style: .compact) == """
-            {"events":{"accepted":0,"rejected":0,"out_of_order":0},"guests":{"count":0,"points":0},\
+            {"events":{"accepted":0,"rejected":0,"out_of_order":0,"late":0},"guests":{"count":0,"points":0},\
             "sessions":{"count":0,"points_per_session":0},"goals":[],"outcomes":[],"outcome_groups":[],\
             "counters":{},"rule_errors":[],"experiments":[]}
             """)
@@ -43,7 +44,8 @@ import Testing
               "events": {
                 "accepted": 12,
                 "rejected": 2,
-                "out_of_order": 1
+                "out_of_order": 1,
+                "late": 0
               },
               "guests": {
                 "count": 3,

@@ -35,6 +35,7 @@ import Testing
               Events accepted       12
               Events rejected        2
               Out of order           1
+              Late                   0
               Guests                 3
               Sessions               4
               Points                70
@@ -99,6 +100,7 @@ import Testing
               Events accepted     0
               Events rejected     0
               Out of order        0
+              Late                0
               Guests              0
               Sessions            0
               Points              0

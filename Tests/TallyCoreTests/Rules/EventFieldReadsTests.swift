@@ -29,13 +29,13 @@ import Testing
         """
 
     static let lines = [
-        #"{"type":"any","guest":"g1","ts":1,"a":"x","n":2,"obj":{"x":5},"list":[1,2,3],"flag":true,"nul":null}"#,
-        #"{"type":"ANY","guest":"g1","ts":2,"n":1.5}"#,
-        #"{"type":"ANY","guest":"g2","ts":3,"a\u0062":1,"a":"escaped-neighbour"}"#,  // decoded at once
-        #"{"type":"ANY","guest":"g3","ts":4,"a":"first","a":"last"}"#,
-        "{\"type\":\"ANY\",\"guest\":\"g4\",\"ts\":5,\"a\":\"wide\","
+        #"{"type":"any","guest":"g1","ts":1700000000001,"a":"x","n":2,"obj":{"x":5},"list":[1,2,3],"flag":true,"nul":null}"#,
+        #"{"type":"ANY","guest":"g1","ts":1700000000002,"n":1.5}"#,
+        #"{"type":"ANY","guest":"g2","ts":1700000000003,"a\u0062":1,"a":"escaped-neighbour"}"#,  // decoded at once
+        #"{"type":"ANY","guest":"g3","ts":1700000000004,"a":"first","a":"last"}"#,
+        "{\"type\":\"ANY\",\"guest\":\"g4\",\"ts\":1700000000005,\"a\":\"wide\","
             + (1...20).map { "\"f\($0)\":\($0)" }.joined(separator: ",") + "}",  // over 16 members: decoded
-        #"{"type":"OTHER","guest":"g4","ts":6,"a":"not any"}"#,
+        #"{"type":"OTHER","guest":"g4","ts":1700000000006,"a":"not any"}"#,
     ]
 
     private func report(reducing: Bool, rules: String = rules, lines: [String] = lines) throws -> Report {
@@ -90,10 +90,10 @@ import Testing
 
     @Test func aKeptNestedTableKeepsWhatItHeld() throws {
         let lines = [
-            #"{"type":"ANY","guest":"g1","ts":1,"utm":{"source":"a"}}"#,
-            #"{"type":"ANY","guest":"g1","ts":2,"utm":{"source":"b"}}"#,
-            #"{"type":"ANY","guest":"g2","ts":3}"#,
-            #"{"type":"ANY","guest":"g2","ts":4,"utm":{"source":"c","medium":"cpc"}}"#,
+            #"{"type":"ANY","guest":"g1","ts":1700000000001,"utm":{"source":"a"}}"#,
+            #"{"type":"ANY","guest":"g1","ts":1700000000002,"utm":{"source":"b"}}"#,
+            #"{"type":"ANY","guest":"g2","ts":1700000000003}"#,
+            #"{"type":"ANY","guest":"g2","ts":1700000000004,"utm":{"source":"c","medium":"cpc"}}"#,
         ]
         let rules = try RuleLoader().load(sources: [("rules/main.lua", Self.keepingRules)])
         guard case .function(let function) = rules.goals.first?.filter.condition else {

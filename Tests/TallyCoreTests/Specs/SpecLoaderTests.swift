@@ -86,7 +86,7 @@ final class SpecLoaderTests: XCTestCase {
             spec "second" {
               session_timeout = "20m",
               events = [[
-            {"type": "VIEW", "guest": "g1", "ts": 0}
+            {"type": "VIEW", "guest": "g1", "ts": 1700000000000}
             ]],
               expect = { rejected = 1, rule_errors = { signup = 2 } },
             }
@@ -94,7 +94,7 @@ final class SpecLoaderTests: XCTestCase {
         XCTAssertEqual(specs.map(\.name), ["first", "second"])
         XCTAssertEqual(specs.map(\.position), [SourcePosition(file: "s.lua", line: 4), SourcePosition(file: "s.lua", line: 16)])
         XCTAssertEqual(specs[0].events, [
-            .line(#"{"type":"VIEW","guest":"g1","ts":1860000,"page":"/"}"#, label: "events[1]"),
+            .line(#"{"type":"VIEW","guest":"g1","ts":1767227460000,"page":"/"}"#, label: "events[1]"),
             .line(#"{"type":"FORM","guest":"g1","ts":"2026-11-20T10:00:00Z","empty":{},"form":"news\"letter","#
                   + #""revenue":12.5,"seats":3,"utm":{"medium":"cpc","tags":["a",2,true]}}"#, label: "events[2]"),
             .line(#"{"type": "VIEW"}"#, label: "events[3]"),
@@ -113,7 +113,7 @@ final class SpecLoaderTests: XCTestCase {
             .init(path: "experiments.e.means.g.a", subject: .variant(experiment: "e", goal: "g", variant: "a", .means),
                   expected: .null),
         ])
-        XCTAssertEqual(specs[1].events, [.text("{\"type\": \"VIEW\", \"guest\": \"g1\", \"ts\": 0}\n")])
+        XCTAssertEqual(specs[1].events, [.text("{\"type\": \"VIEW\", \"guest\": \"g1\", \"ts\": 1700000000000}\n")])
         XCTAssertEqual(specs[1].sessionTimeout, 20 * 60 * 1000)
         XCTAssertEqual(specs[1].expectations, [
             .init(path: "rejected", subject: .rejected, expected: .number(1)),

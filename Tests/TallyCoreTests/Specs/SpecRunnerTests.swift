@@ -90,14 +90,14 @@ final class SpecRunnerTests: XCTestCase {
               events = {
                 { type = "CRASH", guest = "g1", ts = 0 },
                 { type = "VIEW", guest = "g1" },
-                '{"type": "VIEW", "guest": "g1", "ts": 1',
+                '{"type": "VIEW", "guest": "g1", "ts": 1700000000001',
                 { type = "EXPOSURE", guest = "g1", ts = 1, experiment = "checkout", variant = "two_page" },
               },
               expect = { accepted = 1 },
             }
             spec "expected" {
               events = [[
-            {"type": "CRASH", "guest": "g1", "ts": 0}
+            {"type": "CRASH", "guest": "g1", "ts": 1700000000000}
 
             {"type": "VIEW", "guest": "g1"}
             ]],
@@ -107,7 +107,7 @@ final class SpecRunnerTests: XCTestCase {
         let results = try run(source)
         XCTAssertEqual(results[0].failures.map(\.description), [
             "rejected: expected 0, got 3 (events[2]: missing required field \"ts\"; events[3]: "
-                + "not valid JSON: expected ',' or '}', found end of line at column 40; "
+                + "not valid JSON: expected ',' or '}', found end of line at column 52; "
                 + "events[4]: EXPOSURE to unknown variant \"two_page\" of experiment \"checkout\")",
             "rule_errors: expected 0, got 1 (rule \"fragile\" at rules/all.lua:3: attempt to index a nil value (field 'missing') ×1)",
         ])
