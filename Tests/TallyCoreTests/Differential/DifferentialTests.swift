@@ -6,13 +6,13 @@ import XCTest
 /// every seed the whole JSON report must be the same, for one run, for the stream split in two
 /// runs with the state saved in between, and with a reload in the middle.
 ///
-/// CI runs the first 150 seeds; `scripts/fuzz-rules N [FIRST]` runs more (the environment
+/// CI runs the first 300 seeds; `scripts/fuzz-rules N [FIRST]` runs more (the environment
 /// variables `TALLY_FUZZ_SEEDS` and `TALLY_FUZZ_FIRST_SEED`) and prints the first differing
 /// seed with a minimised rule file.
 final class DifferentialTests: XCTestCase {
     func testTheFastEngineGivesThePlainEnginesReports() throws {
         let environment = ProcessInfo.processInfo.environment
-        let count = environment["TALLY_FUZZ_SEEDS"].flatMap(UInt64.init) ?? 150
+        let count = environment["TALLY_FUZZ_SEEDS"].flatMap(UInt64.init) ?? 300
         let first = environment["TALLY_FUZZ_FIRST_SEED"].flatMap(UInt64.init) ?? 1
         let progress = environment["TALLY_FUZZ_SEEDS"] != nil
         var coverage = Coverage()
