@@ -143,13 +143,13 @@ import Testing
                                   mean: String) {
         let goal = Report.ExperimentGoalSummary(
             id: "g", name: "g", primary: false, metric: kind, per: "guest", direction: "increase", requiredUnits: 0,
-            variants: [.init(id: "a", control: true, guests: 4938, units: 4938, total: 1234.5, mean: 0.25, uplift: nil,
+            variants: [.init(id: "control", control: true, guests: 4938, units: 4938, total: 1234.5, mean: 0.25, uplift: nil,
                              ciLow: nil, ciHigh: nil, pValue: nil, confidence: nil, chanceToWin: nil, significant: nil)])
         let lines = ReportTable.goalBlock(goal).map { $0.split(separator: " ").map(String.init) }
         #expect(lines[0] == ["Goal", "g", "·", kind.rawValue, "per", "guest", "·", "increase", "·", "required", "0",
                              "per", "variant"])
         #expect(lines[1].prefix(4) == ["Variant", "Units", totalHeader, meanHeader])
-        #expect(lines[2].prefix(4) == ["a", "4,938", total, mean])
+        #expect(lines[2].prefix(4) == ["control", "4,938", total, mean])
     }
 
     @Test func progressUsesTheSmallestTreatment() {
