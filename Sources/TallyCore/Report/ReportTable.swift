@@ -189,6 +189,7 @@ public enum ReportTable {
 extension MetricValueStyle {
     typealias F = TableFormatting
 
+    /// The header of the totals column: what a rate counts, "Revenue" or "Total".
     var totalHeader: String {
         switch self {
         case .rate(let header): header
@@ -197,15 +198,18 @@ extension MetricValueStyle {
         }
     }
 
+    /// The header of the column of `total / units`.
     var meanHeader: String {
         if case .rate = self { return "Rate" }
         return "Mean"
     }
 
+    /// A total: money with two decimals, else with up to two.
     func total(_ value: Double) -> String {
         self == .money ? F.fixed(value, decimals: 2) : F.plain(value)
     }
 
+    /// A mean: rates as percentages with two decimals, money with two, numbers with up to three.
     func mean(_ value: Double) -> String {
         switch self {
         case .rate: F.percent(value, decimals: 2)
