@@ -247,17 +247,10 @@ end
 
 local common_metric_fields = { id = "string", name = "string", direction = { one_of("increase", "decrease") } }
 
---- The metric constructors: name -> extra fields and the allowed `per` values.
-local metric_kinds = {
-  conversion_rate = { fields = { on = "matcher", page = "matcher", where = "where" }, per = { "guest", "session" } },
-  revenue = { fields = { on = "matcher", where = "where", field = "string" }, per = { "guest", "session", "order" } },
-  bounce_rate = { fields = { page = "matcher" } },
-  exit_rate = { fields = { page = "matcher" } },
-  page_view = { fields = { page = "matcher" }, per = { "session", "guest" } },
-  goal_rate = { fields = { goal = "string" }, per = { "guest", "session" } },
-  engagement_value = { fields = {}, per = { "guest", "session" } },
-  custom = { fields = { on = "matcher", page = "matcher", where = "where", value = "function" }, per = { "guest", "session" } },
-}
+--- The metric constructors, as the host declares them (`MetricKind` in Swift): name -> extra
+--- fields, the allowed `per` values (none: `per` is not a field) and the required field with
+--- its description.
+local metric_kinds = host.metric_kinds
 
 local metric_constructors = {}
 for kind, definition in pairs(metric_kinds) do
@@ -269,8 +262,10 @@ for kind, definition in pairs(metric_kinds) do
   metric_constructors[kind] = function(spec)
     spec = spec or {}
     check(kind, spec, schema, 2, { callee = kind })
-    if kind == "goal_rate" and spec.goal == nil then fail("goal_rate: field 'goal' (a goal id) is required", 2) end
-    if kind == "custom" and spec.value == nil then fail("custom: field 'value' (a function) is required", 2) end
+    local required = definition.required
+    if required and spec[required[1]] == nil then
+      fail(format("%s: field '%s' (%s) is required", kind, required[1], required[2]), 2)
+    end
     local file, line = host.position(2)
     return { __metric = kind, spec = spec, file = file, line = line }
   end

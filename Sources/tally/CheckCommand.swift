@@ -131,7 +131,7 @@ enum RuleListing {
         case .goalRate: return ["goal " + metric.field]
         case .revenue: return ["field " + metric.field]
         case .custom: return metric.value.map { ["value " + RuleMatchText.function($0, file: metric.position.file)] } ?? []
-        default: return []
+        case .conversionRate, .bounceRate, .exitRate, .pageView, .engagementValue: return []
         }
     }
 

@@ -96,7 +96,7 @@ extension ExperimentTracker {
                 return row
             }
             return Report.ExperimentGoalSummary(
-                id: goal.id, name: goal.name, primary: metric == 0, metric: goal.kind.rawValue,
+                id: goal.id, name: goal.name, primary: metric == 0, metric: goal.kind,
                 per: goal.unit.rawValue, direction: goal.direction.rawValue, requiredUnits: required, variants: variants)
         }
     }

@@ -46,11 +46,9 @@ struct UnitStatistics: Codable, Sendable {
                 denominatorSum: denominatorSum.value, denominatorSumOfSquares: denominatorSumOfSquares.value,
                 productSum: productSum.value))
         }
-        switch kind {
-        case .conversionRate, .pageView, .goalRate:
+        if kind.isProportion {
             return .proportion(ProportionStatistic(n: guests, conversions: Int(sum.value.rounded())))
-        default:
-            return .mean(MeanStatistic(n: guests, sum: sum.value, sumOfSquares: sumOfSquares.value))
         }
+        return .mean(MeanStatistic(n: guests, sum: sum.value, sumOfSquares: sumOfSquares.value))
     }
 }

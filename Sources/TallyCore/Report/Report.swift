@@ -160,8 +160,8 @@ public struct Report: Sendable, Equatable, Codable {
         public var id: String
         public var name: String
         public var primary: Bool
-        /// The constructor's name, e.g. "conversion_rate".
-        public var metric: String
+        /// The metric's kind; its raw value is the constructor's name, e.g. "conversion_rate".
+        public var metric: MetricKind
         /// "guest", "session" or "order".
         public var per: String
         /// "increase" or "decrease".

@@ -102,7 +102,7 @@ public enum ReportJSON {
                     ("id", .string(goal.id)),
                     ("name", .string(goal.name)),
                     ("primary", .bool(goal.primary)),
-                    ("metric", .string(goal.metric)),
+                    ("metric", .string(goal.metric.rawValue)),
                     ("per", .string(goal.per)),
                     ("direction", .string(goal.direction)),
                     ("required_units", .int(goal.requiredUnits)),

@@ -125,10 +125,10 @@ public enum ReportTable {
     }
 
     static func goalBlock(_ goal: Report.ExperimentGoalSummary) -> [String] {
-        let style = MetricStyle(goal.metric)
+        let style = goal.metric.valueStyle
         var title = "Goal " + label(goal.name, id: goal.id)
         if goal.primary { title += " (primary)" }
-        title += " · \(goal.metric) per \(goal.per) · \(goal.direction)"
+        title += " · \(goal.metric.rawValue) per \(goal.per) · \(goal.direction)"
         title += " · required \(F.grouped(goal.requiredUnits)) per variant"
 
         var table = TextTable([.left, .right, .right, .right, .left, .right, .right, .left])
@@ -159,45 +159,6 @@ public enum ReportTable {
         return text
     }
 
-    /// How a metric's totals and means read: rates as percentages, revenue with two decimals.
-    enum MetricStyle: Equatable {
-        case rate(totalHeader: String)
-        case money
-        case number
-
-        init(_ metric: String) {
-            switch metric {
-            case "conversion_rate", "page_view", "goal_rate": self = .rate(totalHeader: "Conversions")
-            case "bounce_rate": self = .rate(totalHeader: "Bounces")
-            case "exit_rate": self = .rate(totalHeader: "Exits")
-            case "revenue": self = .money
-            default: self = .number
-            }
-        }
-
-        var totalHeader: String {
-            if case .rate(let header) = self { return header }
-            return self == .money ? "Revenue" : "Total"
-        }
-
-        var meanHeader: String {
-            if case .rate = self { return "Rate" }
-            return "Mean"
-        }
-
-        func total(_ value: Double) -> String {
-            self == .money ? F.fixed(value, decimals: 2) : F.plain(value)
-        }
-
-        func mean(_ value: Double) -> String {
-            switch self {
-            case .rate: F.percent(value, decimals: 2)
-            case .money: F.fixed(value, decimals: 2)
-            case .number: F.plain(value, maxDecimals: 3)
-            }
-        }
-    }
-
     // MARK: Helpers
 
     /// `Name (id)`, or just the id when the name is the id.
@@ -221,5 +182,39 @@ public enum ReportTable {
     /// Messages on one line: line breaks and tabs become spaces.
     static func oneLine(_ text: String) -> String {
         String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+    }
+}
+
+/// How a metric's totals and means read in the table.
+extension MetricValueStyle {
+    typealias F = TableFormatting
+
+    /// The header of the totals column: what a rate counts, "Revenue" or "Total".
+    var totalHeader: String {
+        switch self {
+        case .rate(let header): header
+        case .money: "Revenue"
+        case .number: "Total"
+        }
+    }
+
+    /// The header of the column of `total / units`.
+    var meanHeader: String {
+        if case .rate = self { return "Rate" }
+        return "Mean"
+    }
+
+    /// A total: money with two decimals, else with up to two.
+    func total(_ value: Double) -> String {
+        self == .money ? F.fixed(value, decimals: 2) : F.plain(value)
+    }
+
+    /// A mean: rates as percentages with two decimals, money with two, numbers with up to three.
+    func mean(_ value: Double) -> String {
+        switch self {
+        case .rate: F.percent(value, decimals: 2)
+        case .money: F.fixed(value, decimals: 2)
+        case .number: F.plain(value, maxDecimals: 3)
+        }
     }
 }

@@ -57,18 +57,6 @@ public enum PostTestAction: String, Sendable, Codable {
     case keepRunning = "keep_running"
 }
 
-/// The kind of a goal metric (SPEC §4), named after its constructor.
-public enum MetricKind: String, Sendable {
-    case conversionRate = "conversion_rate"
-    case revenue
-    case bounceRate = "bounce_rate"
-    case exitRate = "exit_rate"
-    case pageView = "page_view"
-    case goalRate = "goal_rate"
-    case engagementValue = "engagement_value"
-    case custom
-}
-
 /// The unit a metric is measured per.
 public enum MetricUnit: String, Sendable {
     case guest, session, order

@@ -131,9 +131,8 @@ extension RuleCompiler {
             if metrics.contains(where: { $0.id.hasSameBytes(as: id) }) {
                 throw RuleError(message: "\(what): goal id '\(id)' is used twice", position: position)
             }
-            let unit = MetricUnit(rawValue: reader.string("per") ?? "") ?? Self.defaultUnit(kind)
-            let direction = MetricDirection(rawValue: reader.string("direction") ?? "")
-                ?? ((kind == .bounceRate || kind == .exitRate) ? .decrease : .increase)
+            let unit = MetricUnit(rawValue: reader.string("per") ?? "") ?? kind.defaultUnit
+            let direction = MetricDirection(rawValue: reader.string("direction") ?? "") ?? kind.defaultDirection
             let filter = try reader.filter()
             metrics.append(MetricRule(
                 id: id, experimentID: experimentID, name: reader.string("name") ?? id, kind: kind, unit: unit, direction: direction,
@@ -141,12 +140,5 @@ extension RuleCompiler {
                 goalIndex: nil, value: reader.function("value"), position: position))
         }
         return metrics
-    }
-
-    static func defaultUnit(_ kind: MetricKind) -> MetricUnit {
-        switch kind {
-        case .revenue, .bounceRate, .exitRate, .pageView: .session
-        case .conversionRate, .goalRate, .engagementValue, .custom: .guest
-        }
     }
 }

@@ -61,7 +61,10 @@ public struct RuleLoader {
         }
         do {
             try state.load(prelude.source, chunkName: "stdlib/prelude.lua")
-            state.pushTable(fieldCapacity: 2)
+            state.pushTable(fieldCapacity: 3)
+            // metric_kinds: the goal-metric constructors to build, declared once in Swift.
+            try state.push(MetricKind.preludeSchema)
+            state.setRawField("metric_kinds", of: -2)
             state.push(function: { [unowned runtime] lua in
                 let level = Int32(lua.integer(at: 1) ?? 1)
                 guard let position = lua.position(ofLevel: level) else {

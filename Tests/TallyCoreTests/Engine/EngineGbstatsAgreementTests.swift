@@ -130,7 +130,7 @@ final class EngineGbstatsAgreementTests: XCTestCase {
         let goals = try XCTUnwrap(want["goals"] as? [[String: Any]])
         XCTAssertEqual(experiment.goals.map(\.id), goals.map { $0["id"] as? String ?? "" })
         for (goal, wantGoal) in zip(experiment.goals, goals) {
-            XCTAssertEqual(goal.metric, wantGoal["metric"] as? String, "\(goal.id): metric")
+            XCTAssertEqual(goal.metric.rawValue, wantGoal["metric"] as? String, "\(goal.id): metric")
             XCTAssertEqual(goal.per, wantGoal["per"] as? String, "\(goal.id): per")
             XCTAssertEqual(goal.primary, wantGoal["primary"] as? Bool, "\(goal.id): primary")
             XCTAssertEqual(goal.direction, "increase", "\(goal.id): direction")

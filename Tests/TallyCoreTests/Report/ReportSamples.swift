@@ -27,7 +27,7 @@ enum ReportSamples {
                 srmPValue: 0.5637028616507731, srm: false,
                 goals: [
                     .init(
-                        id: "orders", name: "orders", primary: true, metric: "conversion_rate", per: "guest",
+                        id: "orders", name: "orders", primary: true, metric: .conversionRate, per: "guest",
                         direction: "increase", requiredUnits: 21110,
                         variants: [
                             .init(id: "control", control: true, guests: 2, units: 2, total: 1, mean: 0.5, uplift: nil,

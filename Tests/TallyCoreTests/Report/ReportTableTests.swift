@@ -17,7 +17,7 @@ import Testing
             uplift: 0.25, ciLow: 0.029, ciHigh: 0.471, pValue: 0.02, confidence: 0.98, chanceToWin: 0.99,
             significant: true)
         report.experiments[0].goals.append(.init(
-            id: "revenue", name: "Revenue per session", primary: false, metric: "revenue", per: "session",
+            id: "revenue", name: "Revenue per session", primary: false, metric: .revenue, per: "session",
             direction: "increase", requiredUnits: 21110,
             variants: [
                 .init(id: "control", control: true, guests: 2, units: 3, total: 1234.5, mean: 411.5,
@@ -129,9 +129,32 @@ import Testing
             """))
     }
 
+    @Test(arguments: [
+        (MetricKind.conversionRate, "Conversions", "Rate", "1,234.5", "25.00%"),
+        (.revenue, "Revenue", "Mean", "1,234.50", "0.25"),
+        (.bounceRate, "Bounces", "Rate", "1,234.5", "25.00%"),
+        (.exitRate, "Exits", "Rate", "1,234.5", "25.00%"),
+        (.pageView, "Conversions", "Rate", "1,234.5", "25.00%"),
+        (.goalRate, "Conversions", "Rate", "1,234.5", "25.00%"),
+        (.engagementValue, "Total", "Mean", "1,234.5", "0.25"),
+        (.custom, "Total", "Mean", "1,234.5", "0.25"),
+    ])
+    func goalColumnsFollowTheKind(kind: MetricKind, totalHeader: String, meanHeader: String, total: String,
+                                  mean: String) {
+        let goal = Report.ExperimentGoalSummary(
+            id: "g", name: "g", primary: false, metric: kind, per: "guest", direction: "increase", requiredUnits: 0,
+            variants: [.init(id: "control", control: true, guests: 4938, units: 4938, total: 1234.5, mean: 0.25, uplift: nil,
+                             ciLow: nil, ciHigh: nil, pValue: nil, confidence: nil, chanceToWin: nil, significant: nil)])
+        let lines = ReportTable.goalBlock(goal).map { $0.split(separator: " ").map(String.init) }
+        #expect(lines[0] == ["Goal", "g", "·", kind.rawValue, "per", "guest", "·", "increase", "·", "required", "0",
+                             "per", "variant"])
+        #expect(lines[1].prefix(4) == ["Variant", "Units", totalHeader, meanHeader])
+        #expect(lines[2].prefix(4) == ["control", "4,938", total, mean])
+    }
+
     @Test func progressUsesTheSmallestTreatment() {
         let goal = Report.ExperimentGoalSummary(
-            id: "g", name: "g", primary: true, metric: "custom", per: "guest", direction: "increase",
+            id: "g", name: "g", primary: true, metric: .custom, per: "guest", direction: "increase",
             requiredUnits: 1000,
             variants: [("c", true, 5), ("b1", false, 900), ("b2", false, 250)].map {
                 .init(id: $0.0, control: $0.1, guests: $0.2, units: $0.2, total: 0, mean: 0, uplift: nil, ciLow: nil,
