@@ -10,7 +10,7 @@ extension Run {
     /// `run --state FILE`: restores the state, reads each events file from where the state last
     /// stopped reading it (standard input is always new), journals every batch, checkpoints,
     /// then prints the report of everything the state has seen.
-    func executeWithState(rules: RuleSet, format: Format, timeout: Int64?) throws {
+    func executeWithState(rules: RuleSet) throws {
         for path in eventFiles where path != "-" {
             _ = try LineReader(path: path)  // an unreadable file fails before any work (66)
         }
@@ -19,9 +19,9 @@ extension Run {
         let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
         let reportFile = try output.map { try ReportFile(path: $0) }
 
-        let engine = Engine(rules: rules, sessionTimeout: timeout, plain: CommandSupport.plainEngine)
+        let engine = Engine(rules: rules, sessionTimeout: sessionTimeout.milliseconds, plain: CommandSupport.plainEngine)
         CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
-        guard let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory,
+        guard let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesOptions.directory,
                                                   diagnostics: diagnostics) else { return }
         do {
             for path in eventFiles.isEmpty ? ["-"] : eventFiles {
@@ -49,7 +49,7 @@ extension Run {
             rejectSink.close()
             throw error
         }
-        try finishAndReport(engine, format: format, rejectSink: rejectSink, diagnostics: diagnostics,
+        try finishAndReport(engine, rejectSink: rejectSink, diagnostics: diagnostics,
                             reportFile: reportFile)
     }
 }

@@ -30,8 +30,7 @@ struct Watch: ParsableCommand {
             cannot be written, 74 the state file is refused or cannot be written.
             """)
 
-    @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
-    var rulesDirectory: String
+    @OptionGroup var rulesOptions: RulesOptions
 
     @Option(name: .customLong("events"),
             help: ArgumentHelp("The events file to follow, or - for standard input.", valueName: "file"))
@@ -41,18 +40,11 @@ struct Watch: ParsableCommand {
             help: ArgumentHelp("Also print the report every this many seconds.", valueName: "seconds"))
     var reportEvery: Double?
 
-    @Option(help: ArgumentHelp("The report format: table or json.", valueName: "table|json"))
-    var format: String = "table"
+    @OptionGroup var formatOptions: FormatOptions
 
-    @Option(name: .customLong("session-timeout"),
-            help: ArgumentHelp("Inactivity that ends a session, e.g. 30m, 90s, 1h (overrides the rules' settings).",
-                               valueName: "duration"))
-    var sessionTimeout: String?
+    @OptionGroup var sessionTimeout: EngineOptions.SessionTimeout
 
-    @Option(name: .customLong("allowed-lateness"),
-            help: ArgumentHelp("How long past the session timeout a session stays open for late events, e.g. 5m, 0s "
-                               + "(overrides the rules' settings; default 5m).", valueName: "duration"))
-    var allowedLateness: String?
+    @OptionGroup var allowedLateness: EngineOptions.AllowedLateness
 
     @Option(help: ArgumentHelp("Write rejected lines' messages to this file instead of standard error.",
                                valueName: "file"))
@@ -65,14 +57,9 @@ struct Watch: ParsableCommand {
     }
 
     func execute() throws {
-        guard let format = Run.Format(rawValue: format) else {
-            throw CommandFailure.usage("--format must be table or json, got \"\(format)\"")
-        }
         if let reportEvery, !(reportEvery > 0 && reportEvery <= 86_400 * 365) {
             throw CommandFailure.usage("--report-every must be a positive number of seconds, got \(reportEvery)")
         }
-        let timeout = try CommandSupport.sessionTimeout(sessionTimeout)
-        let lateness = try CommandSupport.allowedLateness(allowedLateness)
         if let rejects, let output = FileIdentity(path: rejects), eventsFile != "-",
            FileIdentity(path: eventsFile) == output {
             throw CommandFailure.usage("--rejects \"\(rejects)\" is also the events file; it would be overwritten")
@@ -81,25 +68,25 @@ struct Watch: ParsableCommand {
         // Watch first, then load: a save between the two is not missed.
         let watcher: RuleWatcher
         do {
-            watcher = try RuleWatcher(directory: rulesDirectory)
+            watcher = try RuleWatcher(directory: rulesOptions.directory)
         } catch {
-            _ = try RuleLoader().load(directory: rulesDirectory)  // a missing directory is a rules error (65)
+            _ = try rulesOptions.load()  // a missing directory is a rules error (65)
             throw CommandFailure(status: ExitStatus.cannotWatch, message: "\(error)")
         }
-        let rules = try RuleLoader().load(directory: rulesDirectory)
+        let rules = try rulesOptions.load()
         let reader = try LineReader(path: eventsFile)
         let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
         defer { diagnostics.flush() }
         let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
 
-        let engine = Engine(rules: rules, sessionTimeout: timeout, allowedLateness: lateness,
-                            plain: CommandSupport.plainEngine)
+        let engine = Engine(rules: rules, sessionTimeout: sessionTimeout.milliseconds,
+                            allowedLateness: allowedLateness.milliseconds, plain: CommandSupport.plainEngine)
         CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
 
         let follower = try EventFollower(
-            engine: engine, watcher: watcher, reader: reader, rulesDirectory: rulesDirectory,
+            engine: engine, watcher: watcher, reader: reader, rulesDirectory: rulesOptions.directory,
             diagnostics: diagnostics, rejectSink: rejectSink)
-        if let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory,
+        if let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesOptions.directory,
                                                diagnostics: diagnostics) {
             follower.durable = durable
             follower.batchBytes = stateOptions.batchBytes
@@ -118,6 +105,7 @@ struct Watch: ParsableCommand {
         }
         follower.reportInterval = reportEvery.map { Int64(($0 * 1000).rounded()) }
         var printedBefore = false
+        let format = formatOptions.format
         follower.printReport = { report, _ in
             let text: String
             switch format {
@@ -133,7 +121,7 @@ struct Watch: ParsableCommand {
         // From here on SIGINT and SIGTERM end the loop with a final report.
         StopSignal.install()
         let input = reader.name == LineReader.standardInputName ? "standard input" : "\"\(reader.name)\""
-        diagnostics.write("tally: watching \(rulesDirectory) (\(EventFollower.summary(of: rules))), "
+        diagnostics.write("tally: watching \(rulesOptions.directory) (\(EventFollower.summary(of: rules))), "
             + "\(follower.followsFile ? "following" : "reading") \(input)\n")
         diagnostics.flush()
 
