@@ -14,13 +14,8 @@ extension Run {
         for path in eventFiles where path != "-" {
             _ = try LineReader(path: path)  // an unreadable file fails before any work (66)
         }
-        let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
+        let (engine, diagnostics, rejectSink, reportFile) = try prepare(rules)
         defer { diagnostics.flush() }
-        let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
-        let reportFile = try output.map { try ReportFile(path: $0) }
-
-        let engine = Engine(rules: rules, sessionTimeout: sessionTimeout.milliseconds, plain: CommandSupport.plainEngine)
-        CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
         guard let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesOptions.directory,
                                                   diagnostics: diagnostics) else { return }
         do {

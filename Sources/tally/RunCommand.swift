@@ -60,13 +60,8 @@ struct Run: ParsableCommand {
             return try executeWithState(rules: rules)
         }
         let readers = try eventFiles.isEmpty ? [LineReader(path: "-")] : eventFiles.map { try LineReader(path: $0) }
-        let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
+        let (engine, diagnostics, rejectSink, reportFile) = try prepare(rules)
         defer { diagnostics.flush() }
-        let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
-        let reportFile = try output.map { try ReportFile(path: $0) }
-
-        let engine = Engine(rules: rules, sessionTimeout: sessionTimeout.milliseconds, plain: CommandSupport.plainEngine)
-        CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
 
         var parser = EventParser()
         let pipeline = EventPipeline(engine: engine)
@@ -86,6 +81,19 @@ struct Run: ParsableCommand {
                             reportFile: reportFile)
         // The process ends next: freeing every guest's state one by one would only delay that.
         _ = Unmanaged.passRetained(engine)
+    }
+
+    /// The engine, its rule problems going to `diagnostics` (standard error), and where the
+    /// rejects and the report go; an output that cannot be created fails here, before any event
+    /// is read (73).
+    func prepare(_ rules: RuleSet) throws
+        -> (engine: Engine, diagnostics: TextSink, rejectSink: TextSink, reportFile: ReportFile?) {
+        let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
+        let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
+        let reportFile = try output.map { try ReportFile(path: $0) }
+        let engine = Engine(rules: rules, sessionTimeout: sessionTimeout.milliseconds, plain: CommandSupport.plainEngine)
+        CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
+        return (engine, diagnostics, rejectSink, reportFile)
     }
 
     /// Closes the sessions, closes the rejects file, then writes the report, in the `--format`,
