@@ -7,24 +7,6 @@ enum CommandSupport {
     /// the fast engine is checked against, for tests and benchmarks; slower).
     static var plainEngine: Bool { ProcessInfo.processInfo.environment["TALLY_PLAIN"] == "1" }
 
-    /// `--session-timeout` in milliseconds, or nil when not given.
-    static func sessionTimeout(_ text: String?) throws -> Int64? {
-        guard let text else { return nil }
-        guard let milliseconds = DurationText.milliseconds(text), milliseconds > 0 else {
-            throw CommandFailure.usage("--session-timeout must be a positive duration like 30m, 90s or 1h, got \"\(text)\"")
-        }
-        return milliseconds
-    }
-
-    /// `--allowed-lateness` in milliseconds (0 allowed), or nil when not given.
-    static func allowedLateness(_ text: String?) throws -> Int64? {
-        guard let text else { return nil }
-        guard let milliseconds = DurationText.milliseconds(text) else {
-            throw CommandFailure.usage("--allowed-lateness must be a duration like 5m, 90s or 0s, got \"\(text)\"")
-        }
-        return milliseconds
-    }
-
     /// Where rejected lines go: the `--rejects` file if given, else `diagnostics`.
     static func rejectSink(path: String?, otherwise diagnostics: TextSink) throws -> TextSink {
         guard let path else { return diagnostics }

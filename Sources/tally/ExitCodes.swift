@@ -50,6 +50,11 @@ struct CommandFailure: Error, CustomStringConvertible {
                        message: "cannot write \(role) file \"\(path)\": \(SystemError.text(code))")
     }
 
+    /// A state file that cannot be used: `state file "x": not a Tally state file (...)`.
+    static func state(_ error: StateStoreError) -> CommandFailure {
+        CommandFailure(status: ExitStatus.state, message: error.description)
+    }
+
     /// Runs `body`; a `CommandFailure`, `RuleError` or `LineReader.ReadError` becomes its
     /// one-line message on standard error, `tally: <message>`, and an `ExitCode`, which
     /// ArgumentParser turns into the process's exit status.

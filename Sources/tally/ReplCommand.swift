@@ -30,23 +30,16 @@ struct Repl: ParsableCommand {
             refused or cannot be written.
             """)
 
-    @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
-    var rulesDirectory: String
+    @OptionGroup var rulesOptions: RulesOptions
 
     @Option(name: .customLong("events"),
             help: ArgumentHelp("An events file (JSON Lines) to ingest before the session; repeat for several.",
                                valueName: "file"))
     var eventFiles: [String] = []
 
-    @Option(name: .customLong("session-timeout"),
-            help: ArgumentHelp("Inactivity that ends a session, e.g. 30m, 90s, 1h (overrides the rules' settings).",
-                               valueName: "duration"))
-    var sessionTimeout: String?
+    @OptionGroup var sessionTimeout: EngineOptions.SessionTimeout
 
-    @Option(name: .customLong("allowed-lateness"),
-            help: ArgumentHelp("How long past the session timeout a session stays open for late events, e.g. 5m, 0s "
-                               + "(overrides the rules' settings; default 5m).", valueName: "duration"))
-    var allowedLateness: String?
+    @OptionGroup var allowedLateness: EngineOptions.AllowedLateness
 
     @Flag(inversion: .prefixedNo, help: "Reload the rules when a rule file changes.")
     var watch = true
@@ -64,20 +57,19 @@ struct Repl: ParsableCommand {
 
     /// The whole session; returns whether a line failed with piped input.
     func execute() throws -> Bool {
-        let timeout = try CommandSupport.sessionTimeout(sessionTimeout)
-        let lateness = try CommandSupport.allowedLateness(allowedLateness)
         if eventFiles.contains("-") {
             throw CommandFailure.usage("--events - would read standard input, which the session reads")
         }
-        let rules = try RuleLoader().load(directory: rulesDirectory)
-        let engine = Engine(rules: rules, sessionTimeout: timeout, allowedLateness: lateness,
-                            plain: CommandSupport.plainEngine)
+        let rules = try rulesOptions.load()
+        let engine = Engine(rules: rules, sessionTimeout: sessionTimeout.milliseconds,
+                            allowedLateness: allowedLateness.milliseconds, plain: CommandSupport.plainEngine)
         let output = ReplOutput.standard
         // The state is restored before the session turns tracing and the rules' log lines on.
         let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
-        let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory, diagnostics: diagnostics)
+        let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesOptions.directory,
+                                            diagnostics: diagnostics)
         diagnostics.flush()
-        let session = ReplSession(engine: engine, rulesDirectory: rulesDirectory, output: output)
+        let session = ReplSession(engine: engine, rulesDirectory: rulesOptions.directory, output: output)
         session.durable = durable
         if durable != nil {
             let report = engine.report()
@@ -149,7 +141,7 @@ struct Repl: ParsableCommand {
         let input = TerminalInput(prompt: Self.prompt, watcher: watcher?.fileDescriptor,
                                   historyPath: TerminalInput.defaultHistoryPath())
         defer { input.close() }
-        session.say(["Tally \(TallyVersion.current): rules from \(rulesDirectory)"
+        session.say(["Tally \(TallyVersion.current): rules from \(rulesOptions.directory)"
             + (watcher == nil ? "" : " (watched)") + ". :help lists the commands, :quit or Ctrl-D ends."])
         var ended = false
         while !ended && !session.quit {
@@ -176,7 +168,7 @@ struct Repl: ParsableCommand {
     func makeWatcher(_ session: ReplSession) -> RuleWatcher? {
         guard watch else { return nil }
         do {
-            return try RuleWatcher(directory: rulesDirectory)
+            return try RuleWatcher(directory: rulesOptions.directory)
         } catch {
             session.warn("\(error); the rules are not watched (:reload reloads them)")
             return nil

@@ -26,16 +26,14 @@ struct Run: ParsableCommand {
             refused or cannot be written.
             """)
 
-    @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
-    var rulesDirectory: String
+    @OptionGroup var rulesOptions: RulesOptions
 
     @Option(name: .customLong("events"),
             help: ArgumentHelp("An events file (JSON Lines); repeat for several. Default: standard input.",
                                valueName: "file"))
     var eventFiles: [String] = []
 
-    @Option(help: ArgumentHelp("The report format: table or json.", valueName: "table|json"))
-    var format: String = "table"
+    @OptionGroup var formatOptions: FormatOptions
 
     @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
     var output: String?
@@ -44,17 +42,9 @@ struct Run: ParsableCommand {
                                valueName: "file"))
     var rejects: String?
 
-    @Option(name: .customLong("session-timeout"),
-            help: ArgumentHelp("Inactivity that ends a session, e.g. 30m, 90s, 1h (overrides the rules' settings).",
-                               valueName: "duration"))
-    var sessionTimeout: String?
+    @OptionGroup var sessionTimeout: EngineOptions.SessionTimeout
 
     @OptionGroup var stateOptions: StateOptions
-
-    /// The report formats.
-    enum Format: String, CaseIterable {
-        case table, json
-    }
 
     func run() throws {
         try CommandFailure.reporting(execute)
@@ -62,25 +52,16 @@ struct Run: ParsableCommand {
 
     /// The whole run; failures are `CommandFailure`s, `RuleError`s or `LineReader.ReadError`s.
     func execute() throws {
-        // Usage errors first, before any work.
-        guard let format = Format(rawValue: format) else {
-            throw CommandFailure.usage("--format must be table or json, got \"\(format)\"")
-        }
-        let timeout = try CommandSupport.sessionTimeout(sessionTimeout)
+        // Usage errors first, before any work (the option groups have checked their own values).
         try checkOutputsAreNotInputs()
 
-        let rules = try RuleLoader().load(directory: rulesDirectory)
+        let rules = try rulesOptions.load()
         if stateOptions.state != nil {
-            return try executeWithState(rules: rules, format: format, timeout: timeout)
+            return try executeWithState(rules: rules)
         }
         let readers = try eventFiles.isEmpty ? [LineReader(path: "-")] : eventFiles.map { try LineReader(path: $0) }
-        let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
+        let (engine, diagnostics, rejectSink, reportFile) = try prepare(rules)
         defer { diagnostics.flush() }
-        let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
-        let reportFile = try output.map { try ReportFile(path: $0) }
-
-        let engine = Engine(rules: rules, sessionTimeout: timeout, plain: CommandSupport.plainEngine)
-        CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
 
         var parser = EventParser()
         let pipeline = EventPipeline(engine: engine)
@@ -96,15 +77,28 @@ struct Run: ParsableCommand {
                 throw error
             }
         }
-        try finishAndReport(engine, format: format, rejectSink: rejectSink, diagnostics: diagnostics,
+        try finishAndReport(engine, rejectSink: rejectSink, diagnostics: diagnostics,
                             reportFile: reportFile)
         // The process ends next: freeing every guest's state one by one would only delay that.
         _ = Unmanaged.passRetained(engine)
     }
 
-    /// Closes the sessions, closes the rejects file, then writes the report to `--output` or
-    /// standard output.
-    func finishAndReport(_ engine: Engine, format: Format, rejectSink: TextSink, diagnostics: TextSink,
+    /// The engine, its rule problems going to `diagnostics` (standard error), and where the
+    /// rejects and the report go; an output that cannot be created fails here, before any event
+    /// is read (73).
+    func prepare(_ rules: RuleSet) throws
+        -> (engine: Engine, diagnostics: TextSink, rejectSink: TextSink, reportFile: ReportFile?) {
+        let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
+        let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
+        let reportFile = try output.map { try ReportFile(path: $0) }
+        let engine = Engine(rules: rules, sessionTimeout: sessionTimeout.milliseconds, plain: CommandSupport.plainEngine)
+        CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
+        return (engine, diagnostics, rejectSink, reportFile)
+    }
+
+    /// Closes the sessions, closes the rejects file, then writes the report, in the `--format`,
+    /// to `--output` or standard output.
+    func finishAndReport(_ engine: Engine, rejectSink: TextSink, diagnostics: TextSink,
                          reportFile: ReportFile?) throws {
         let report = engine.finish()
         diagnostics.flush()
@@ -112,7 +106,7 @@ struct Run: ParsableCommand {
             throw CommandFailure.output("rejects", path: path, code: code)
         }
 
-        let text = format == .json ? ReportJSON.render(report) + "\n" : ReportTable.render(report)
+        let text = formatOptions.format == .json ? ReportJSON.render(report) + "\n" : ReportTable.render(report)
         if let reportFile {
             try reportFile.commit(text)
         } else if let code = TextSink.writeAll(Array(text.utf8), to: STDOUT_FILENO) {
@@ -137,60 +131,6 @@ struct Run: ParsableCommand {
         if let output, let rejects,
            output == rejects || (FileIdentity(path: output) != nil && FileIdentity(path: output) == FileIdentity(path: rejects)) {
             throw CommandFailure.usage("--output and --rejects must be different files")
-        }
-    }
-}
-
-/// The device and inode of an existing file, to tell whether two paths name the same file.
-struct FileIdentity: Equatable {
-    let device: UInt64
-    let inode: UInt64
-
-    init?(path: String) {
-        var info = stat()
-        guard path != "-", stat(path, &info) == 0 else { return nil }
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
-    }
-}
-
-/// The `--output` file, written only once the report is complete: a temporary file next to it
-/// is created up front (so an unwritable place fails before the run) and renamed over it at
-/// the end, so a failed run never leaves half a report.
-final class ReportFile {
-    let path: String
-    private let temporaryPath: String
-    private var sink: TextSink?
-
-    init(path: String) throws {
-        self.path = path
-        temporaryPath = path + ".tmp-\(getpid())"
-        switch TextSink.create(path: temporaryPath) {
-        case .success(let sink): self.sink = sink
-        case .failure(let error): throw CommandFailure.output("output", path: path, code: error.code)
-        }
-    }
-
-    /// Writes `text` and moves the file into place.
-    func commit(_ text: String) throws {
-        guard let sink else { return }
-        self.sink = nil
-        sink.write(text)
-        if let code = sink.close() {
-            unlink(temporaryPath)
-            throw CommandFailure.output("output", path: path, code: code)
-        }
-        if rename(temporaryPath, path) != 0 {
-            let code = errno
-            unlink(temporaryPath)
-            throw CommandFailure.output("output", path: path, code: code)
-        }
-    }
-
-    deinit {
-        if let sink {
-            sink.close()
-            unlink(temporaryPath)
         }
     }
 }

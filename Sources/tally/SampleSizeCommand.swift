@@ -14,11 +14,6 @@ struct SampleSize: ParsableCommand {
             Example: tally sample-size --base-rate 0.02 --mde 0.2
             """)
 
-    /// The output format.
-    enum Format: String, CaseIterable, ExpressibleByArgument {
-        case table, json
-    }
-
     @Option(name: .customLong("base-rate"), help: "The control's conversion rate, between 0 and 1.")
     var baseRate: Double
 
@@ -34,11 +29,11 @@ struct SampleSize: ParsableCommand {
     @Option(help: "Number of arms, control included.")
     var variants: Int = 2
 
-    @Option(help: "table or json.")
-    var format: Format = .table
+    @OptionGroup var formatOptions: FormatOptions
 
     func run() throws {
         let report = try makeReport()
+        let format = formatOptions.format
         print(format == .json ? report.json() : report.table(), terminator: format == .json ? "\n" : "")
     }
 

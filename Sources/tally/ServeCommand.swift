@@ -24,8 +24,7 @@ struct Serve: ParsableCommand {
             69 the address cannot be listened on, 74 the state file is refused or cannot be written.
             """)
 
-    @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
-    var rulesDirectory: String
+    @OptionGroup var rulesOptions: RulesOptions
 
     @Option(help: ArgumentHelp("The address to listen on.", valueName: "host"))
     var host = "127.0.0.1"
@@ -37,10 +36,7 @@ struct Serve: ParsableCommand {
     @Flag(name: .customLong("no-watch"), help: "Do not watch the rules directory (reload with POST /reload only).")
     var noWatch = false
 
-    @Option(name: .customLong("allowed-lateness"),
-            help: ArgumentHelp("How long past the session timeout a session stays open for late events, e.g. 5m, 0s "
-                               + "(overrides the rules' settings; default 5m).", valueName: "duration"))
-    var allowedLateness: String?
+    @OptionGroup var allowedLateness: EngineOptions.AllowedLateness
 
     @OptionGroup var stateOptions: StateOptions
 
@@ -52,11 +48,11 @@ struct Serve: ParsableCommand {
         guard (0...65535).contains(port) else {
             throw CommandFailure.usage("--port must be between 0 and 65535, got \(port)")
         }
-        let lateness = try CommandSupport.allowedLateness(allowedLateness)
         let log: @Sendable (String) -> Void = { line in TextSink.writeError(line + "\n") }
         let metrics = ServeMetrics()
-        let service = try EngineService(rulesDirectory: rulesDirectory, allowedLateness: lateness,
-                                        stateOptions: stateOptions, metrics: metrics, log: log)
+        let service = try EngineService(rulesDirectory: rulesOptions.directory,
+                                        allowedLateness: allowedLateness.milliseconds, stateOptions: stateOptions,
+                                        metrics: metrics, log: log)
         if !noWatch { startWatcher(service: service, log: log) }
 
         let host = self.host
@@ -101,7 +97,7 @@ struct Serve: ParsableCommand {
 
     /// Watches the rules directory on a thread of its own and reloads through the service.
     private func startWatcher(service: EngineService, log: @escaping @Sendable (String) -> Void) {
-        let directory = rulesDirectory
+        let directory = rulesOptions.directory
         let thread = Thread {
             let watcher: RuleWatcher
             do {

@@ -26,11 +26,6 @@ struct Significance: ParsableCommand {
         case increase, decrease
     }
 
-    /// The output format.
-    enum Format: String, CaseIterable, ExpressibleByArgument {
-        case table, json
-    }
-
     @Option(help: "The control arm: CONVERSIONS/UNITS or sums (see below).")
     var control: String
 
@@ -49,11 +44,11 @@ struct Significance: ParsableCommand {
     @Option(help: "Whether the goal should increase or decrease.")
     var direction: Goal = .increase
 
-    @Option(help: "table or json.")
-    var format: Format = .table
+    @OptionGroup var formatOptions: FormatOptions
 
     func run() throws {
         let report = try makeReport()
+        let format = formatOptions.format
         print(format == .json ? report.json() : report.table(), terminator: format == .json ? "\n" : "")
     }
 

@@ -1,13 +1,6 @@
 import ArgumentParser
 import TallyCore
 
-extension CommandFailure {
-    /// A state file that cannot be used: `state file "x": not a Tally state file (...)`.
-    static func state(_ error: StateStoreError) -> CommandFailure {
-        CommandFailure(status: ExitStatus.state, message: error.description)
-    }
-}
-
 /// `--state FILE` and its tuning flags, shared by the commands that can keep their state.
 struct StateOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Keep the engine's state in this SQLite file across runs (created if missing).",
@@ -48,57 +41,3 @@ struct StateOptions: ParsableArguments {
         }
     }
 }
-
-extension Run {
-    /// `run --state FILE`: restores the state, reads each events file from where the state last
-    /// stopped reading it (standard input is always new), journals every batch, checkpoints,
-    /// then prints the report of everything the state has seen.
-    func executeWithState(rules: RuleSet, format: Format, timeout: Int64?) throws {
-        for path in eventFiles where path != "-" {
-            _ = try LineReader(path: path)  // an unreadable file fails before any work (66)
-        }
-        let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
-        defer { diagnostics.flush() }
-        let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
-        let reportFile = try output.map { try ReportFile(path: $0) }
-
-        let engine = Engine(rules: rules, sessionTimeout: timeout, plain: CommandSupport.plainEngine)
-        CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
-        guard let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory,
-                                                  diagnostics: diagnostics) else { return }
-        do {
-            for path in eventFiles.isEmpty ? ["-"] : eventFiles {
-                if path == "-" {
-                    _ = try durable.ingest(stream: STDIN_FILENO, name: "stdin", batchBytes: stateOptions.batchBytes) {
-                        rejectSink.write($0.description(file: "stdin") + "\n")
-                    }
-                    continue
-                }
-                let progress = try durable.ingest(file: path, batchBytes: stateOptions.batchBytes) {
-                    rejectSink.write($0.description(file: path) + "\n")
-                }
-                if progress.skippedLines > 0 {
-                    diagnostics.write("tally: state: events file \"\(path)\": skipped \(progress.skippedLines) lines "
-                        + "an earlier run had read\n")
-                }
-            }
-            // The snapshot keeps sessions open: finishing (closing them) is for this report only.
-            // (The last batch may have been checkpointed already: events are counted.)
-            try durable.checkpointUnlessCurrent()
-        } catch let error as StateStoreError {
-            rejectSink.close()
-            throw CommandFailure.state(error)
-        } catch {
-            rejectSink.close()
-            throw error
-        }
-        try finishAndReport(engine, format: format, rejectSink: rejectSink, diagnostics: diagnostics,
-                            reportFile: reportFile)
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

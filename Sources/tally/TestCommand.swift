@@ -21,8 +21,7 @@ struct TestRules: ParsableCommand {
             65 the rules or a spec file failed to load, 66 a spec file cannot be read.
             """)
 
-    @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
-    var rulesDirectory: String
+    @OptionGroup var rulesOptions: RulesOptions
 
     @Option(help: ArgumentHelp("Run only the specs whose name contains this text.", valueName: "text"))
     var filter: String?
@@ -40,7 +39,7 @@ struct TestRules: ParsableCommand {
 
     func execute() throws {
         let files = try specFilePaths()
-        let runner = try SpecRunner(rulesDirectory: rulesDirectory)
+        let runner = try SpecRunner(rulesDirectory: rulesOptions.directory)
         var specs: [RuleSpec]
         switch Self.loadSpecs(files, checkedBy: runner) {
         case .success(let loaded): specs = loaded
@@ -88,11 +87,11 @@ struct TestRules: ParsableCommand {
     /// stands for its `*.lua` files), or the `specs/` directory next to the rules directory.
     func specFilePaths() throws -> [(name: String, path: String)] {
         if specFiles.isEmpty {
-            let directory = Self.defaultSpecsDirectory(forRules: rulesDirectory)
+            let directory = Self.defaultSpecsDirectory(forRules: rulesOptions.directory)
             guard Self.isDirectory(directory) else {
                 throw CommandFailure.usage(
                     "no spec files given and no specs directory at \(directory) (next to the rules directory); "
-                        + "name spec files, as in tally test --rules \(rulesDirectory) my_spec.lua")
+                        + "name spec files, as in tally test --rules \(rulesOptions.directory) my_spec.lua")
             }
             let files = Self.luaFiles(in: directory)
             guard !files.isEmpty else {

@@ -30,8 +30,7 @@ struct Watch: ParsableCommand {
             cannot be written, 74 the state file is refused or cannot be written.
             """)
 
-    @Option(name: .customLong("rules"), help: ArgumentHelp("The rules directory (*.lua files).", valueName: "dir"))
-    var rulesDirectory: String
+    @OptionGroup var rulesOptions: RulesOptions
 
     @Option(name: .customLong("events"),
             help: ArgumentHelp("The events file to follow, or - for standard input.", valueName: "file"))
@@ -41,18 +40,11 @@ struct Watch: ParsableCommand {
             help: ArgumentHelp("Also print the report every this many seconds.", valueName: "seconds"))
     var reportEvery: Double?
 
-    @Option(help: ArgumentHelp("The report format: table or json.", valueName: "table|json"))
-    var format: String = "table"
+    @OptionGroup var formatOptions: FormatOptions
 
-    @Option(name: .customLong("session-timeout"),
-            help: ArgumentHelp("Inactivity that ends a session, e.g. 30m, 90s, 1h (overrides the rules' settings).",
-                               valueName: "duration"))
-    var sessionTimeout: String?
+    @OptionGroup var sessionTimeout: EngineOptions.SessionTimeout
 
-    @Option(name: .customLong("allowed-lateness"),
-            help: ArgumentHelp("How long past the session timeout a session stays open for late events, e.g. 5m, 0s "
-                               + "(overrides the rules' settings; default 5m).", valueName: "duration"))
-    var allowedLateness: String?
+    @OptionGroup var allowedLateness: EngineOptions.AllowedLateness
 
     @Option(help: ArgumentHelp("Write rejected lines' messages to this file instead of standard error.",
                                valueName: "file"))
@@ -65,14 +57,9 @@ struct Watch: ParsableCommand {
     }
 
     func execute() throws {
-        guard let format = Run.Format(rawValue: format) else {
-            throw CommandFailure.usage("--format must be table or json, got \"\(format)\"")
-        }
         if let reportEvery, !(reportEvery > 0 && reportEvery <= 86_400 * 365) {
             throw CommandFailure.usage("--report-every must be a positive number of seconds, got \(reportEvery)")
         }
-        let timeout = try CommandSupport.sessionTimeout(sessionTimeout)
-        let lateness = try CommandSupport.allowedLateness(allowedLateness)
         if let rejects, let output = FileIdentity(path: rejects), eventsFile != "-",
            FileIdentity(path: eventsFile) == output {
             throw CommandFailure.usage("--rejects \"\(rejects)\" is also the events file; it would be overwritten")
@@ -81,25 +68,25 @@ struct Watch: ParsableCommand {
         // Watch first, then load: a save between the two is not missed.
         let watcher: RuleWatcher
         do {
-            watcher = try RuleWatcher(directory: rulesDirectory)
+            watcher = try RuleWatcher(directory: rulesOptions.directory)
         } catch {
-            _ = try RuleLoader().load(directory: rulesDirectory)  // a missing directory is a rules error (65)
+            _ = try rulesOptions.load()  // a missing directory is a rules error (65)
             throw CommandFailure(status: ExitStatus.cannotWatch, message: "\(error)")
         }
-        let rules = try RuleLoader().load(directory: rulesDirectory)
+        let rules = try rulesOptions.load()
         let reader = try LineReader(path: eventsFile)
         let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
         defer { diagnostics.flush() }
         let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
 
-        let engine = Engine(rules: rules, sessionTimeout: timeout, allowedLateness: lateness,
-                            plain: CommandSupport.plainEngine)
+        let engine = Engine(rules: rules, sessionTimeout: sessionTimeout.milliseconds,
+                            allowedLateness: allowedLateness.milliseconds, plain: CommandSupport.plainEngine)
         CommandSupport.reportRuleProblems(of: engine) { diagnostics.write($0 + "\n") }
 
         let follower = try EventFollower(
-            engine: engine, watcher: watcher, reader: reader, rulesDirectory: rulesDirectory,
+            engine: engine, watcher: watcher, reader: reader, rulesDirectory: rulesOptions.directory,
             diagnostics: diagnostics, rejectSink: rejectSink)
-        if let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesDirectory,
+        if let durable = try stateOptions.open(engine: engine, rulesDirectory: rulesOptions.directory,
                                                diagnostics: diagnostics) {
             follower.durable = durable
             follower.batchBytes = stateOptions.batchBytes
@@ -118,6 +105,7 @@ struct Watch: ParsableCommand {
         }
         follower.reportInterval = reportEvery.map { Int64(($0 * 1000).rounded()) }
         var printedBefore = false
+        let format = formatOptions.format
         follower.printReport = { report, _ in
             let text: String
             switch format {
@@ -133,7 +121,7 @@ struct Watch: ParsableCommand {
         // From here on SIGINT and SIGTERM end the loop with a final report.
         StopSignal.install()
         let input = reader.name == LineReader.standardInputName ? "standard input" : "\"\(reader.name)\""
-        diagnostics.write("tally: watching \(rulesDirectory) (\(EventFollower.summary(of: rules))), "
+        diagnostics.write("tally: watching \(rulesOptions.directory) (\(EventFollower.summary(of: rules))), "
             + "\(follower.followsFile ? "following" : "reading") \(input)\n")
         diagnostics.flush()
 
@@ -150,344 +138,4 @@ struct Watch: ParsableCommand {
         if let readError { throw CommandFailure.input(readError) }
     }
 
-}
-
-/// The loop of `tally watch`: reads the input as it grows, feeds the engine, and between two
-/// read batches reloads changed rules, advances the engine's clock and prints due reports.
-///
-/// Input goes first: when both the input and the rules directory have news, the input already
-/// written is read before the reload (so events written before a save count under the old
-/// rules), unless the input has kept the reload waiting for a second.
-final class EventFollower {
-    let engine: Engine
-    let watcher: RuleWatcher
-    let reader: LineReader
-    let rulesDirectory: String
-    let diagnostics: TextSink
-    let rejectSink: TextSink
-    /// A regular file, followed at its end until a signal; otherwise a stream read to its end.
-    let followsFile: Bool
-    /// Milliseconds between scheduled reports (`--report-every`), or nil.
-    var reportInterval: Int64?
-    /// Writes a report (final or scheduled); returns `errno` when it cannot.
-    var printReport: (_ report: Report, _ final: Bool) -> Int32? = { _, _ in nil }
-    /// Why the final report could not be written, if it could not.
-    private(set) var finalReportError: Int32?
-    /// With `--state`: every batch goes through it (journaled, with `advance`).
-    var durable: DurableEngine?
-    /// With `--state` and a followed file: the file, positioned where the state stopped reading it.
-    var cursor: DurableEngine.FileCursor?
-    /// With `--state`: bytes per read (and so at most per journaled batch).
-    var batchBytes = 1 << 20
-    /// With `--state`: why the state file could not be written (the loop stops; exit 74).
-    private(set) var stateError: StateStoreError?
-    /// With `--state` and a stream: bytes after the last complete line, and lines so far.
-    private var streamPending: [UInt8] = []
-    private var streamLines = 0
-    private var streamStarted = false
-
-    private var parser = EventParser()
-    private let inputName: String
-    private var ingestedSinceAdvance = false
-    private var lastAdvance: Int64 = 0
-    /// When the rules directory first had news the input kept waiting.
-    private var ruleNewsSince: Int64?
-
-    /// Waiting for a growing file to grow.
-    static let idlePollMilliseconds: Int32 = 50
-    /// `engine.advance()` at most this often (it visits every guest).
-    static let advanceEveryMilliseconds: Int64 = 100
-    /// How long pending input may hold back a reload.
-    static let reloadWaitLimitMilliseconds: Int64 = 1000
-    /// Read batches (of up to 1 MiB) between two looks at the rules directory and the clock.
-    static let batchesPerTurn = 16
-
-    init(engine: Engine, watcher: RuleWatcher, reader: LineReader, rulesDirectory: String,
-         diagnostics: TextSink, rejectSink: TextSink) throws {
-        self.engine = engine
-        self.watcher = watcher
-        self.reader = reader
-        self.rulesDirectory = rulesDirectory
-        self.diagnostics = diagnostics
-        self.rejectSink = rejectSink
-        inputName = reader.name == LineReader.standardInputName ? "stdin" : reader.name
-        var info = stat()
-        followsFile = reader.name != LineReader.standardInputName && fstat(reader.fileDescriptor, &info) == 0
-            && info.st_mode & S_IFMT == S_IFREG
-    }
-
-    /// Runs until the input ends or SIGINT/SIGTERM arrives, then prints the final report.
-    /// Returns the read error that ended the input early, if any (the report is printed anyway).
-    /// Call ``StopSignal/install()`` first.
-    func run() -> LineReader.ReadError? {
-        lastAdvance = Self.now()
-        var nextReport = reportInterval.map { Self.now() + $0 }
-        var readError: LineReader.ReadError?
-        var caughtUp = false  // a followed file: at its current end
-        loop: while StopSignal.requested == 0 {
-            // 1. Wait for input, a rules change, a signal, or the next timer.
-            var timeout: Int64 = followsFile ? (caughtUp ? Int64(Self.idlePollMilliseconds) : 0) : -1
-            let now = Self.now()
-            if ingestedSinceAdvance { timeout = Self.earliest(timeout, lastAdvance + Self.advanceEveryMilliseconds - now) }
-            if let nextReport { timeout = Self.earliest(timeout, nextReport - now) }
-            var fds = [pollfd(fd: StopSignal.wakeDescriptor, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: watcher.fileDescriptor, events: Int16(POLLIN), revents: 0)]
-            if !followsFile { fds.append(pollfd(fd: reader.fileDescriptor, events: Int16(POLLIN), revents: 0)) }
-            _ = poll(&fds, nfds_t(fds.count), Int32(clamping: timeout))
-            if StopSignal.requested != 0 { break }
-
-            // 2. Input first.
-            do {
-                if followsFile {
-                    caughtUp = try readBatches() == .caughtUp
-                } else if fds[2].revents != 0, try readBatches() == .ended {
-                    break loop
-                }
-            } catch {
-                readError = error as? LineReader.ReadError
-                stateError = error as? StateStoreError
-                break loop
-            }
-
-            // 3. The rules, once the input written so far is in (or has made them wait long enough).
-            if Self.isReadable(watcher.fileDescriptor) {
-                let inputPending = followsFile ? !caughtUp : Self.isReadable(reader.fileDescriptor)
-                let since = ruleNewsSince ?? Self.now()
-                if inputPending && Self.now() - since < Self.reloadWaitLimitMilliseconds {
-                    ruleNewsSince = since
-                } else {
-                    ruleNewsSince = nil
-                    if watcher.drain() {
-                        watcher.settle()
-                        reload()
-                    }
-                }
-            }
-
-            // 4. The engine's clock and the schedule.
-            if ingestedSinceAdvance && Self.now() - lastAdvance >= Self.advanceEveryMilliseconds { advance() }
-            if let due = nextReport, Self.now() >= due, let interval = reportInterval {
-                advance()
-                _ = printReport(engine.report(), false)
-                nextReport = max(due + interval, Self.now())
-            }
-            if let durable {
-                do {
-                    try durable.checkpointIfDue()
-                } catch {
-                    stateError = error
-                    break loop
-                }
-            }
-            diagnostics.flush()
-            rejectSink.flush()
-        }
-
-        // Whatever was written before the end still counts, the partial last line included.
-        if readError == nil && stateError == nil {
-            do {
-                if followsFile || Self.isReadable(reader.fileDescriptor) { _ = try readBatches(untilEnd: true) }
-                if let durable {
-                    if let cursor {
-                        try durable.finish(cursor, advance: true, onReject: reject, onAdvance: announce)
-                    } else if !streamPending.isEmpty {
-                        try applyStream(streamPending.count)
-                    }
-                } else {
-                    reader.finish(ingest)
-                }
-            } catch {
-                readError = error as? LineReader.ReadError
-                stateError = error as? StateStoreError
-            }
-        }
-        // The snapshot keeps sessions open: finishing (closing them) is for the final report only.
-        if let durable, stateError == nil {
-            do {
-                try durable.checkpoint()
-            } catch {
-                stateError = error
-            }
-        }
-        advance()
-        let report = engine.finish()
-        diagnostics.flush()
-        rejectSink.flush()
-        finalReportError = printReport(report, true)
-        return readError
-    }
-
-    // MARK: Input
-
-    enum ReadOutcome { case more, caughtUp, ended }
-
-    /// Reads up to ``batchesPerTurn`` chunks (up to 4096 with `untilEnd`, at the end), while
-    /// input is there.
-    private func readBatches(untilEnd: Bool = false) throws -> ReadOutcome {
-        var batches = 0
-        while batches < (untilEnd ? 4096 : Self.batchesPerTurn) {
-            batches += 1
-            if try readChunk() == 0 { return followsFile ? .caughtUp : .ended }
-            if !followsFile && !Self.isReadable(reader.fileDescriptor) { return .caughtUp }
-        }
-        return .more
-    }
-
-    /// One read of the input: through the line reader, or with `--state` through the durable
-    /// engine (journaled batches, advanced after each). Returns the bytes read.
-    private func readChunk() throws -> Int {
-        guard let durable else { return try reader.readAvailable(ingest) }
-        if let cursor {
-            let count = try durable.readAvailable(cursor, batchBytes: batchBytes, advance: true,
-                                                  onReject: reject, onAdvance: announce)
-            if count > 0 { lastAdvance = Self.now() }
-            return count
-        }
-        var chunk = [UInt8](repeating: 0, count: batchBytes)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(reader.fileDescriptor, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN { return -1 }
-                throw LineReader.ReadError(name: reader.name, code: errno)
-            }
-            if count == 0 { return 0 }
-            streamPending += chunk[..<count]
-            if let newline = streamPending.lastIndex(of: 0x0A) { try applyStream(newline + 1) }
-            return count
-        }
-    }
-
-    /// Applies and journals the first `count` pending bytes of the stream (complete lines).
-    private func applyStream(_ count: Int) throws {
-        guard let durable else { return }
-        var batch = Array(streamPending[..<count])
-        streamPending.removeFirst(count)
-        if !streamStarted, batch.starts(with: [0xEF, 0xBB, 0xBF]) { batch.removeFirst(3) }
-        streamStarted = true
-        let counts = try durable.apply(lines: batch, input: inputName, firstLine: streamLines + 1, advance: true,
-                                       onReject: reject, onAdvance: announce)
-        streamLines += counts.lines
-        lastAdvance = Self.now()
-    }
-
-    private func reject(_ rejection: EventRejection) {
-        rejectSink.write(rejection.description(file: inputName) + "\n")
-    }
-
-    private func ingest(_ line: LineReader.Line) {
-        switch parser.parse(line) {
-        case .success(let event):
-            if let rejection = engine.ingest(event) {
-                rejectSink.write(rejection.description(file: inputName) + "\n")
-            }
-        case .failure(let rejection):
-            engine.countRejected()
-            rejectSink.write(rejection.description(file: inputName) + "\n")
-        }
-        ingestedSinceAdvance = true
-    }
-
-    // MARK: Rules and the engine's clock
-
-    private func reload() {
-        switch reloadRules(into: engine, directory: rulesDirectory) {
-        case .success(let notes):
-            diagnostics.write("tally: reloaded rules (\(Self.summary(of: engine.rules)))\n")
-            for note in notes { diagnostics.write("tally: note: \(note)\n") }
-            advance()  // new sample settings may conclude an experiment
-            if let durable, stateError == nil {
-                do {
-                    // Journaled and checkpointed (the snapshot includes the advance above).
-                    try durable.reloaded(rulesHash: RulesDigest.contentHash(directory: rulesDirectory))
-                } catch {
-                    stateError = error
-                }
-            }
-        case .failure(let error):
-            diagnostics.write("tally: reload failed, keeping the previous rules: \(error)\n")
-        }
-        diagnostics.flush()
-    }
-
-    /// Closes the sessions the stream's time has passed and reports experiments whose status changed.
-    private func advance() {
-        announce(engine.advance())
-        ingestedSinceAdvance = false
-        lastAdvance = Self.now()
-    }
-
-    /// Prints the experiments whose status changed.
-    private func announce(_ changes: [Report.ExperimentSummary]) {
-        for experiment in changes {
-            var line = "tally: experiment \(experiment.id): \(experiment.status)"
-            if let winner = experiment.winner { line += " \(winner)" }
-            if let action = experiment.action { line += " (\(action))" }
-            diagnostics.write(line + "\n")
-        }
-    }
-
-    /// `3 goals, 1 outcome, 1 experiment`.
-    static func summary(of rules: RuleSet) -> String {
-        [RuleListing.count(rules.goals.count, "goal"), RuleListing.count(rules.outcomes.count, "outcome"),
-         RuleListing.count(rules.experiments.count, "experiment")].joined(separator: ", ")
-    }
-
-    // MARK: Helpers
-
-    /// True when `fd` can be read (or is at its end) without blocking.
-    static func isReadable(_ fd: Int32) -> Bool {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, 0) > 0
-    }
-
-    /// The sooner of two poll timeouts (-1 is none; negative waits are 0).
-    static func earliest(_ timeout: Int64, _ other: Int64) -> Int64 {
-        let other = max(0, other)
-        return timeout < 0 ? other : min(timeout, other)
-    }
-
-    /// Monotonic milliseconds.
-    static func now() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
-    }
-}
-
-/// SIGINT and SIGTERM set a flag and wake the loop's `poll` through a pipe; the loop then
-/// finishes what it has read and prints the final report. The handlers reset themselves, so a
-/// second Ctrl-C ends Tally at once.
-enum StopSignal {
-    nonisolated(unsafe) static var requested: sig_atomic_t = 0
-    nonisolated(unsafe) static var wakeDescriptor: Int32 = -1
-    nonisolated(unsafe) private static var wakeWriteDescriptor: Int32 = -1
-
-    static func install() {
-        var ends: [Int32] = [-1, -1]
-        if pipe(&ends) == 0 {
-            for end in ends {
-                _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-            }
-            wakeDescriptor = ends[0]
-            wakeWriteDescriptor = ends[1]
-        }
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in
-            StopSignal.requested = 1
-            var byte: UInt8 = 1
-            _ = write(StopSignal.wakeWriteDescriptor, &byte, 1)
-        }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = Int32(bitPattern: UInt32(SA_RESETHAND))
-        sigaction(SIGINT, &action, nil)
-        sigaction(SIGTERM, &action, nil)
-        // A parent may have started us with them blocked (a thread of a test runner does).
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-    }
 }

@@ -1,16 +1,5 @@
 import Glibc
 
-/// Where a rule was declared: the rule file and line.
-public struct SourcePosition: Hashable, Sendable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public init(file: String, line: Int) {
-        self.file = file
-        self.line = line
-    }
-    public var description: String { "\(file):\(line)" }
-}
-
 /// A compiled string matcher (SPEC §3): exact text, any of a list, a prefix, or an unanchored
 /// POSIX extended regular expression. Text is compared by its UTF-8 bytes, as Lua compares it:
 /// `"/café"` (NFC) does not match `"/cafe\u{301}"` (NFD).
