@@ -105,26 +105,38 @@ package struct JSONWriter {
     }
 
     /// Appends `text` as a JSON string literal: the one JSON string escaper of the code base.
-    package static func appendQuoted(_ text: String, to output: inout String) {
+    ///
+    /// `"` and `\` are escaped with a backslash, control characters below U+0020 as `\u00xx`
+    /// (lower-case hex); everything else is UTF-8. `forMessage` (user input quoted in a one-line
+    /// message, `Quoted.text`) writes `\n`, `\r` and `\t`, upper-case hex, and escapes DEL, the
+    /// C1 controls and U+2028/U+2029 too: still valid JSON, easier to read, safe on a terminal.
+    package static func appendQuoted(_ text: String, to output: inout String, forMessage: Bool = false) {
         output += "\""
-        if !text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+        if !forMessage, !text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
             output += text  // nothing to escape (nearly every name and id)
             output += "\""
             return
+        }
+        func escaped(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == "\"" || scalar == "\\" || scalar.value < 0x20
+                || forMessage && ((0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029)
         }
         var start = text.unicodeScalars.startIndex
         var index = start
         let scalars = text.unicodeScalars
         while index < scalars.endIndex {
             let scalar = scalars[index]
-            if scalar == "\"" || scalar == "\\" || scalar.value < 0x20 {
+            if escaped(scalar) {
                 output.unicodeScalars.append(contentsOf: scalars[start..<index])
                 switch scalar {
                 case "\"": output += "\\\""
                 case "\\": output += "\\\\"
+                case "\n" where forMessage: output += "\\n"
+                case "\r" where forMessage: output += "\\r"
+                case "\t" where forMessage: output += "\\t"
                 default:
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u00" + (hex.count == 1 ? "0" : "") + hex
+                    let hex = String(scalar.value, radix: 16, uppercase: forMessage)
+                    output += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
                 }
                 start = scalars.index(after: index)
             }
