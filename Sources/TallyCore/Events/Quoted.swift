@@ -1,32 +1,18 @@
 /// Quoting of user input in one-line messages.
 enum Quoted {
-    /// The text in double quotes with `"`, `\` and control characters escaped JSON-style,
-    /// cut after `limit` characters with `…`, so it always fits on one line.
+    /// The text in double quotes, escaped as a JSON string for a message
+    /// (`JSONWriter.appendQuoted(_:to:forMessage:)`), cut after `limit` characters with `…`, so
+    /// it always fits on one line.
     static func text(_ text: String, limit: Int = 48) -> String {
-        var out = "\""
-        var shown = 0
-        for scalar in text.unicodeScalars {
-            if shown == limit {
-                out += "…"
-                break
-            }
-            shown += 1
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-                    || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    out += "\\u" + hex4(scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
+        let scalars = text.unicodeScalars
+        let shown = scalars.count > limit ? String(String.UnicodeScalarView(scalars.prefix(limit))) : text
+        var out = ""
+        JSONWriter.appendQuoted(shown, to: &out, forMessage: true)
+        if shown.unicodeScalars.count < scalars.count {
+            out.removeLast()
+            out += "…\""
         }
-        return out + "\""
+        return out
     }
 
     /// A character found in the input, for "found …" messages: `'x'`, `'é'`, `U+0007`.

@@ -1,9 +1,7 @@
 extension ReportJSON {
     /// One experiment's entry of the report, as in SPEC §6's `experiments` array (`GET /experiments/{id}`).
     public static func render(experiment: Report.ExperimentSummary, style: Style = .pretty) -> String {
-        var writer = JSONWriter(style: style)
-        writer.write(value(of: experiment))
-        return writer.output
+        JSONWriter.text(of: value(of: experiment), style: style)
     }
 
     /// A guest's profile (`GET /guests/{id}`): `id`, `points`, `sessions`, `session` (`id`,
@@ -36,9 +34,7 @@ extension ReportJSON {
             ("data", .object(data)),
             ("experiments", .object(profile.experiments.map { ($0.experiment, .string($0.variant)) })),
         ])
-        var writer = JSONWriter(style: style)
-        writer.write(value)
-        return writer.output
+        return JSONWriter.text(of: value, style: style)
     }
 
     /// `text` as a JSON string literal (for hand-built JSON such as the service's answers).

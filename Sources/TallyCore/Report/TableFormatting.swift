@@ -38,6 +38,26 @@ package enum TableFormatting {
         return text == "-0" ? "0" : text
     }
 
+    /// A number with about `digits` significant digits, trailing zeros dropped, thousands
+    /// grouped: `0.001234` → `0.001234`, `1234.5` → `1,235`, `10.5` → `10.5`.
+    package static func significant(_ value: Double, digits: Int = 4) -> String {
+        guard value.isFinite else { return dash }
+        let magnitude = value.magnitude
+        if magnitude == 0 { return "0" }
+        var decimals = digits - 1
+        var bound = 1.0
+        while magnitude >= bound * 10, decimals > 0 {
+            bound *= 10
+            decimals -= 1
+        }
+        var scaled = magnitude
+        while scaled < 1, decimals < 12 {
+            scaled *= 10
+            decimals += 1
+        }
+        return plain(value, maxDecimals: decimals)
+    }
+
     /// A fraction as a percentage: `0.0585` → `5.9%` (one decimal by default).
     package static func percent(_ fraction: Double, decimals: Int = 1) -> String {
         guard fraction.isFinite else { return dash }

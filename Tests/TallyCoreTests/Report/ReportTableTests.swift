@@ -181,6 +181,14 @@ import Testing
         #expect(TableFormatting.plain(value) == text)
     }
 
+    @Test(arguments: [
+        (0.001234, 4, "0.001234"), (1234.5, 4, "1,235"), (10.5, 4, "10.5"), (0, 4, "0"), (5000, 6, "5,000"),
+        (-0.5294117647, 4, "-0.5294"), (1e17, 6, "100,000,000,000,000,000"), (.nan, 4, "—"),
+    ] as [(Double, Int, String)])
+    func significantDigits(value: Double, digits: Int, text: String) {
+        #expect(TableFormatting.significant(value, digits: digits) == text)
+    }
+
     @Test func percentages() {
         #expect(TableFormatting.percent(0.0585) == "5.9%")
         #expect(TableFormatting.percent(0.025, decimals: 2) == "2.50%")

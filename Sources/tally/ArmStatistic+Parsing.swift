@@ -1,6 +1,19 @@
+import TallyStats
+
+/// An arm written in none of the accepted forms, e.g. `invalid arm "20/x": units must be a whole
+/// number ≥ 0`.
+struct InvalidArm: Error, Equatable, CustomStringConvertible {
+    /// The text as given.
+    let input: String
+    /// What is wrong with it.
+    let reason: String
+
+    var description: String { "invalid arm \"\(input)\": \(reason)" }
+}
+
 extension ArmStatistic {
     /// The accepted forms, for error messages and help texts.
-    public static let acceptedForms =
+    static let acceptedForms =
         "CONVERSIONS/UNITS, n=N,sum=S,sum_squares=Q or "
         + "n=N,m_sum=M,m_sum_squares=MM,d_sum=D,d_sum_squares=DD,md_sum=MD"
 
@@ -9,10 +22,10 @@ extension ArmStatistic {
     /// `CONVERSIONS/UNITS` (a proportion, e.g. `200/2000`), `n=N,sum=S,sum_squares=Q` (a mean) or
     /// `n=N,m_sum=…,m_sum_squares=…,d_sum=…,d_sum_squares=…,md_sum=…` (a ratio). Spaces around
     /// parts are ignored; counts must be whole numbers ≥ 0 and every number finite.
-    public init(parsing text: String) throws(TallyStatsError) {
+    init(parsing text: String) throws(InvalidArm) {
         let input = text.trimmingSpaces()
-        func fail(_ reason: String) -> TallyStatsError {
-            .invalidArm(input: text, reason: reason)
+        func fail(_ reason: String) -> InvalidArm {
+            InvalidArm(input: text, reason: reason)
         }
         if input.isEmpty { throw fail("expected \(Self.acceptedForms)") }
         if !input.contains("=") {

@@ -1,31 +1,40 @@
+import TallyCore
+import TallyStats
+
 extension SignificanceReport {
+    typealias F = TableFormatting
+
     /// The report as an aligned text table with a one-line verdict, like an online A/B
     /// calculator: rates as percentages, the uplift with its interval, p-value, confidence,
     /// chance to win and significance per variant.
-    public func table() -> String {
+    func table() -> String {
         let level = Self.levelText(confidence)
         var header = ["Arm"] + Self.armColumns(control)
         header += ["Uplift", "\(level) interval", "p-value", "Confidence", "Chance to win", "Significant"]
         var lines = [header]
-        lines.append(["control"] + Self.armCells(control) + ["", "", "", "", "", ""])
+        lines.append(["control"] + Self.armCells(control))
         for (index, (arm, row)) in zip(variants, rows).enumerated() {
             var cells = [Self.name(ofVariant: index)] + Self.armCells(arm)
             if let e = row.comparison.estimate {
                 cells += [
-                    TextFormat.percent(e.uplift, 2, signed: true),
-                    "[\(TextFormat.percent(e.ciLow, 2, signed: true)), \(TextFormat.percent(e.ciHigh, 2, signed: true))]",
-                    TextFormat.pValue(e.pValue),
-                    TextFormat.percent(e.confidence, 2),
-                    TextFormat.percent(e.chanceToWin, 2),
+                    Self.signedPercent(e.uplift),
+                    "[\(Self.signedPercent(e.ciLow)), \(Self.signedPercent(e.ciHigh))]",
+                    Self.pValue(e.pValue),
+                    F.percent(e.confidence, decimals: 2),
+                    F.percent(e.chanceToWin, decimals: 2),
                     row.significant == true ? "yes" : "no",
                 ]
             } else {
-                cells += ["n/a", "", "", "", "", ""]
+                cells.append("n/a")
             }
             lines.append(cells)
         }
+        // An arm of another kind than the control's has more cells than the header.
+        let columns = lines.map(\.count).max() ?? 0
+        var table = TextTable([.left] + Array(repeating: .right, count: max(0, columns - 1)))
+        lines.forEach { table.add($0) }
         var out = "Significance: \(methodText), \(level) confidence, goal: \(direction.rawValue)\n\n"
-        out += Self.aligned(lines)
+        out += table.lines().map { $0 + "\n" }.joined()
         var notes: [String] = []
         for (index, row) in rows.enumerated() {
             if let reason = row.comparison.degenerateReason {
@@ -44,17 +53,25 @@ extension SignificanceReport {
     var methodText: String {
         switch method {
         case .fixed: "fixed-horizon t-test"
-        case .sequential(let n): "sequential test (N* = \(TextFormat.compact(n, significant: 6)))"
+        case .sequential(let n): "sequential test (N* = \(F.significant(n, digits: 6)))"
         case .bayesian: "Bayesian, flat prior"
         }
     }
 
     /// 0.95 → "95%", 0.975 → "97.5%".
     static func levelText(_ confidence: Double) -> String {
-        var text = TextFormat.fixed(100 * confidence, 4)
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text + "%"
+        F.plain(100 * confidence, maxDecimals: 4) + "%"
+    }
+
+    /// A relative change with `decimals` places, "+" only when above zero: `+25.00%`, `0.00%`,
+    /// `-4.12%`.
+    static func signedPercent(_ fraction: Double, decimals: Int = 2) -> String {
+        fraction > 0 ? F.signedPercent(fraction, decimals: decimals) : F.percent(fraction, decimals: decimals)
+    }
+
+    /// A p-value: four decimals, or "< 0.0001".
+    static func pValue(_ p: Double) -> String {
+        p < 0.0001 ? "< 0.0001" : F.fixed(p, decimals: 4)
     }
 
     /// Column titles describing the control's kind of metric.
@@ -68,38 +85,18 @@ extension SignificanceReport {
 
     /// The cells for those columns (blank where the arm is of another kind).
     static func armCells(_ arm: ArmStatistic) -> [String] {
-        let mean = arm.n == 0 ? "—" : nil
+        let mean = arm.n == 0 ? F.dash : nil
         switch arm {
         case .proportion(let s):
-            return [TextFormat.grouped(s.n), TextFormat.grouped(s.conversions), mean ?? TextFormat.percent(s.mean, 2)]
+            return [F.grouped(s.n), F.grouped(s.conversions), mean ?? F.percent(s.mean, decimals: 2)]
         case .mean(let s):
-            return [TextFormat.grouped(s.n), TextFormat.compact(s.sum, significant: 6), mean ?? TextFormat.compact(s.mean)]
+            return [F.grouped(s.n), F.significant(s.sum, digits: 6), mean ?? F.significant(s.mean)]
         case .ratio(let s):
             return [
-                TextFormat.grouped(s.n), TextFormat.compact(s.numeratorSum, significant: 6),
-                TextFormat.compact(s.denominatorSum, significant: 6),
-                s.denominatorSum == 0 ? "—" : TextFormat.compact(s.mean),
+                F.grouped(s.n), F.significant(s.numeratorSum, digits: 6),
+                F.significant(s.denominatorSum, digits: 6),
+                s.denominatorSum == 0 ? F.dash : F.significant(s.mean),
             ]
         }
-    }
-
-    /// Rows of cells as aligned columns: the first left-aligned, the others right-aligned.
-    static func aligned(_ lines: [[String]]) -> String {
-        let columns = lines.map(\.count).max() ?? 0
-        var widths = [Int](repeating: 0, count: columns)
-        for line in lines {
-            for (i, cell) in line.enumerated() { widths[i] = max(widths[i], cell.count) }
-        }
-        var out = ""
-        for line in lines {
-            var text = ""
-            for i in 0..<columns {
-                let cell = i < line.count ? line[i] : ""
-                text += i == 0 ? TextFormat.pad(cell, widths[i]) : "  " + TextFormat.pad(cell, widths[i], right: true)
-            }
-            while text.hasSuffix(" ") { text.removeLast() }
-            out += text + "\n"
-        }
-        return out
     }
 }

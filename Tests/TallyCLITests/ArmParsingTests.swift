@@ -1,6 +1,9 @@
+import Foundation
 import XCTest
-@testable import TallyStats
+import TallyStats
+@testable import tally
 
+/// Arms as written on the command line (`tally significance --control 200/2000`).
 final class ArmParsingTests: XCTestCase {
     func parse(_ text: String) throws -> ArmStatistic { try ArmStatistic(parsing: text) }
 
@@ -53,5 +56,42 @@ final class ArmParsingTests: XCTestCase {
                        "invalid arm \"n=2,sum=1,sum_squares=1,m_sum=1,m_sum_squares=1,d_sum=1,d_sum_squares=1,"
                        + "md_sum=1\": sum does not belong in a ratio arm")
         XCTAssertEqual(reason("n=2,m_sum=1"), "invalid arm \"n=2,m_sum=1\": missing m_sum_squares")
+    }
+
+    /// Every arm of the statistics' reference vectors, written as on the command line, parses to
+    /// the arm built directly (numbers in Swift's round-trip form, so exactly).
+    func testReferenceVectorArmsRoundTrip() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../TallyStatsTests/Fixtures/stats.json")
+        let data = try Data(contentsOf: url)
+        let vectors = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let comparisons = try XCTUnwrap(vectors["comparisons"] as? [[String: Any]])
+        XCTAssertFalse(comparisons.isEmpty)
+        func number(_ json: [String: Any], _ key: String) -> Double { (json[key] as? NSNumber)?.doubleValue ?? .nan }
+        for vector in comparisons {
+            for side in ["control", "variant"] {
+                let json = try XCTUnwrap(vector[side] as? [String: Any])
+                let n = Int(number(json, "n"))
+                let direct: ArmStatistic
+                let text: String
+                switch json["kind"] as? String {
+                case "proportion":
+                    let conversions = Int(number(json, "sum"))
+                    direct = .proportion(ProportionStatistic(n: n, conversions: conversions))
+                    text = "\(conversions)/\(n)"
+                case "mean":
+                    let (s, q) = (number(json, "sum"), number(json, "sum_squares"))
+                    direct = .mean(MeanStatistic(n: n, sum: s, sumOfSquares: q))
+                    text = "n=\(n),sum=\(s),sum_squares=\(q)"
+                default:
+                    let v = ["m_sum", "m_sum_squares", "d_sum", "d_sum_squares", "md_sum"].map { number(json, $0) }
+                    direct = .ratio(RatioStatistic(
+                        n: n, numeratorSum: v[0], numeratorSumOfSquares: v[1],
+                        denominatorSum: v[2], denominatorSumOfSquares: v[3], productSum: v[4]))
+                    text = "n=\(n),m_sum=\(v[0]),m_sum_squares=\(v[1]),d_sum=\(v[2]),d_sum_squares=\(v[3]),md_sum=\(v[4])"
+                }
+                XCTAssertEqual(try parse(text), direct, "\(vector["name"] ?? "?") \(side): \(text)")
+            }
+        }
     }
 }

@@ -1,21 +1,24 @@
+import TallyCore
+import TallyStats
+
 /// The outcome of an A/B/n significance test on ready sufficient statistics: what
 /// `tally significance` prints, as JSON or as a table a marketer can read.
-public struct SignificanceReport: Sendable {
+struct SignificanceReport: Sendable {
     /// The control arm.
-    public let control: ArmStatistic
+    let control: ArmStatistic
     /// The treatment arms, in the order given.
-    public let variants: [ArmStatistic]
+    let variants: [ArmStatistic]
     /// One row per treatment arm, Holm-corrected across them.
-    public let rows: [VariantComparison]
+    let rows: [VariantComparison]
     /// The test used.
-    public let method: TestMethod
+    let method: TestMethod
     /// The confidence level (interval level, significance threshold 1 − confidence).
-    public let confidence: Double
+    let confidence: Double
     /// The goal's direction.
-    public let direction: Direction
+    let direction: Direction
 
     /// Compares every variant with the control (`compareVariants`).
-    public init(
+    init(
         control: ArmStatistic, variants: [ArmStatistic], method: TestMethod = .fixed,
         confidence: Double = 0.95, direction: Direction = .increase
     ) {
@@ -36,9 +39,9 @@ public struct SignificanceReport: Sendable {
 
     /// `{"control": {"n", "mean"}, "variants": [{"n", "mean", "uplift", "ci_low", "ci_high",
     /// "p_value", "p_value_adjusted", "confidence", "chance_to_win", "significant"}]}`;
-    /// degenerate figures are null, never NaN.
-    public func json() -> String {
-        let variantObjects: [StatsJSON] = zip(variants, rows).map { arm, row in
+    /// degenerate figures are null, never NaN. Written by the report's `JSONWriter`.
+    func json() -> String {
+        let variantObjects: [JSONWriter.Value] = zip(variants, rows).map { arm, row in
             let e = row.comparison.estimate
             return .object([
                 ("n", .int(arm.n)),
@@ -53,11 +56,10 @@ public struct SignificanceReport: Sendable {
                 ("significant", .bool(row.significant)),
             ])
         }
-        let root = StatsJSON.object([
+        return JSONWriter.text(of: .object([
             ("control", .object([("n", .int(control.n)), ("mean", .number(Self.mean(control)))])),
             ("variants", .array(variantObjects)),
-        ])
-        return root.rendered()
+        ]))
     }
 
     /// The arm's display name: "control", "variant 1", "variant 2", …
@@ -73,7 +75,7 @@ public struct SignificanceReport: Sendable {
     /// The significant variant with the largest uplift in the goal's direction wins (ties go to
     /// the first); the control wins when every variant is significant in the wrong direction;
     /// otherwise there is no significant difference yet, or not enough data.
-    public var verdict: String {
+    var verdict: String {
         let estimates = rows.map(\.comparison.estimate)
         var best: Int?
         for (i, row) in rows.enumerated() {
@@ -85,7 +87,7 @@ public struct SignificanceReport: Sendable {
             best = i
         }
         if let b = best, let e = estimates[b] {
-            return "\(Self.name(ofVariant: b).capitalizedFirst) wins: \(TextFormat.percent(e.uplift, 1, signed: true)) "
+            return "\(Self.name(ofVariant: b).capitalizedFirst) wins: \(Self.signedPercent(e.uplift, decimals: 1)) "
                 + "uplift with \(evidence(e, row: rows[b]))."
         }
         if !rows.isEmpty, rows.allSatisfy({ $0.significant == true }),
@@ -102,9 +104,9 @@ public struct SignificanceReport: Sendable {
     func evidence(_ e: EffectEstimate, row: VariantComparison) -> String {
         switch method {
         case .bayesian:
-            return "a \(TextFormat.percent(e.chanceToWin, 1)) chance to win"
+            return "a \(TableFormatting.percent(e.chanceToWin, decimals: 1)) chance to win"
         case .fixed, .sequential:
-            return "\(TextFormat.percent(e.confidence, 1)) confidence"
+            return "\(TableFormatting.percent(e.confidence, decimals: 1)) confidence"
         }
     }
 }

@@ -1,7 +1,9 @@
 import XCTest
-@testable import TallyStats
+import TallyStats
+@testable import tally
 
-final class ReportRenderingTests: XCTestCase {
+/// The significance and sample-size reports' table and JSON (`tally significance`, `tally sample-size`).
+final class StatsReportTests: XCTestCase {
     static func rate(_ conversions: Int, _ n: Int) -> ArmStatistic {
         .proportion(ProportionStatistic(n: n, conversions: conversions))
     }
@@ -31,7 +33,7 @@ final class ReportRenderingTests: XCTestCase {
                 },
                 {
                   "n": 1,
-                  "mean": 1.0,
+                  "mean": 1,
                   "uplift": null,
                   "ci_low": null,
                   "ci_high": null,
@@ -132,17 +134,16 @@ final class ReportRenderingTests: XCTestCase {
     }
 
     func testFormatting() {
-        XCTAssertEqual(TextFormat.fixed(1234567.891, 2), "1,234,567.89")
-        XCTAssertEqual(TextFormat.fixed(-0.0004, 2), "0.00")
-        XCTAssertEqual(TextFormat.fixed(-2.5, 0), "-3")
-        XCTAssertEqual(TextFormat.percent(0.25, 1, signed: true), "+25.0%")
-        XCTAssertEqual(TextFormat.percent(-0.0412, 2, signed: true), "-4.12%")
-        XCTAssertEqual(TextFormat.grouped(-1234), "-1,234")
-        XCTAssertEqual(TextFormat.pValue(0.00001), "< 0.0001")
-        XCTAssertEqual(TextFormat.compact(0.001234), "0.001234")
-        XCTAssertEqual(TextFormat.compact(1234.5), "1,235")
+        XCTAssertEqual(SignificanceReport.signedPercent(0.25, decimals: 1), "+25.0%")
+        XCTAssertEqual(SignificanceReport.signedPercent(-0.0412), "-4.12%")
+        XCTAssertEqual(SignificanceReport.signedPercent(0), "0.00%")
+        XCTAssertEqual(SignificanceReport.signedPercent(-0.00001), "0.00%")
+        XCTAssertEqual(SignificanceReport.pValue(0.00001), "< 0.0001")
+        XCTAssertEqual(SignificanceReport.pValue(0.02540280044571186), "0.0254")
         XCTAssertEqual(SignificanceReport.levelText(0.975), "97.5%")
-        XCTAssertEqual(StatsJSON.quoted("a\"b\\\n\u{1}"), "\"a\\\"b\\\\\\n\\u0001\"")
-        XCTAssertEqual(StatsJSON.number(.nan).rendered(), "null")
+        XCTAssertEqual(SignificanceReport.levelText(0.95), "95%")
+        XCTAssertEqual(SignificanceReport(control: Self.rate(1, 10), variants: [Self.rate(1, 10)],
+                                          method: .sequential(n: 12345.5)).methodText,
+                       "sequential test (N* = 12,345.5)")
     }
 }
