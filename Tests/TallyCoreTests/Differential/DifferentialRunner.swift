@@ -99,7 +99,7 @@ enum DifferentialRunner {
         var parser = EventParser()
         var bytes = Array(lines.joined(separator: "\n").utf8)
         bytes.append(UInt8(ascii: "\n"))
-        bytes.withUnsafeBytes { buffer in
+        _ = bytes.withUnsafeBytes { buffer in
             engine.ingest(lines: buffer, firstLine: firstLine, parser: &parser, onReject: { _ in })
         }
     }
