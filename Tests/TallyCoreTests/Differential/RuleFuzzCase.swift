@@ -245,8 +245,17 @@ private struct RuleBuilder {
 
     /// A `when(guest[, e])` condition, with its prologue.
     private mutating func condition() -> (prologue: String, function: String) {
-        switch random.int(0...11) {
+        switch random.int(0...14) {
         case 0, 1: return ("", "function(guest) return guest.points >= \(random.int(3...40)) end")
+        case 12:
+            let helper = local("above")
+            return ("local function \(helper)(guest, n) return guest.points > n end",
+                    "function(guest) return \(helper)(guest, \(random.int(2...30))) end")
+        case 13:
+            let seen = local("seen")
+            return ("local \(seen) = {}",
+                    "function(guest) local n = (\(seen)[guest.points] or 0) + 1 \(seen)[guest.points] = n return n > 3 end")
+        case 14: return ("", "function(guest) return math.max(guest.points, guest.sessions * 3) > \(random.int(5...30)) end")
         case 2 where !goals.isEmpty:
             return ("", "function(guest) return guest.goals[\(FuzzText.lua(random.pick(goals)))] >= \(random.int(1...3)) end")
         case 3 where !outcomes.isEmpty:
