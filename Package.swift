@@ -36,8 +36,12 @@ let package = Package(
         ),
         // C code that may raise Lua errors: trampoline, protected calls, hooks, allocator.
         .target(name: "CLuaSupport", dependencies: ["CLua"]),
+        // Step-bounded Lua pattern matching (string.find, match, gmatch, gsub) for the sandbox.
+        .target(name: "CLuaPatterns", dependencies: ["CLua", "CLuaSupport"]),
+        // Which fields of a parameter a Lua function reads, from its bytecode.
+        .target(name: "CLuaFieldReads", dependencies: ["CLua"]),
         // Swift binding over one lua_State. Knows nothing of rules.
-        .target(name: "LuaKit", dependencies: ["CLua", "CLuaSupport"]),
+        .target(name: "LuaKit", dependencies: ["CLua", "CLuaSupport", "CLuaPatterns", "CLuaFieldReads"]),
         // Pure Swift statistics. No Lua, no I/O.
         .target(name: "TallyStats"),
         // A validating JSON scanner over UTF-8 bytes (one event line at a time).
@@ -69,7 +73,7 @@ let package = Package(
         ),
         // Micro-benchmarks (scripts/bench runs them in release mode).
         .executableTarget(name: "tally-bench", dependencies: ["LuaKit", "TallyStats", "TallyCore"]),
-        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "CLua", "CLuaSupport"]),
+        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "CLua", "CLuaPatterns"]),
         .testTarget(name: "TallyStatsTests", dependencies: ["TallyStats"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyCLITests", dependencies: ["tally"]),
