@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "LuaKit", dependencies: ["CLua", "CLuaSupport", "CLuaPatterns", "CLuaFieldReads"]),
         // Pure Swift statistics. No Lua, no I/O.
         .target(name: "TallyStats"),
+        // A compact binary form for Codable values (the engine's snapshots). Knows nothing of Tally.
+        .target(name: "CompactBinary"),
         // A validating JSON scanner over UTF-8 bytes (one event line at a time).
         .target(name: "CEventJSON"),
         // Cache prefetch hints for the engine's per-guest state.
@@ -56,7 +58,7 @@ let package = Package(
         // The domain: events, sessions, guests, rules, experiments, report.
         .target(
             name: "TallyCore",
-            dependencies: ["LuaKit", "TallyStats", "CEventJSON", "CPrefetch", "CSQLite"],
+            dependencies: ["LuaKit", "TallyStats", "CompactBinary", "CEventJSON", "CPrefetch", "CSQLite"],
             // The engine's hot loop touches its own arrays millions of times per second; dynamic
             // exclusivity checks cost ~8% there and guard nothing the tests don't.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],
@@ -75,6 +77,7 @@ let package = Package(
         .executableTarget(name: "tally-bench", dependencies: ["LuaKit", "TallyStats", "TallyCore"]),
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "CLua", "CLuaPatterns"]),
         .testTarget(name: "TallyStatsTests", dependencies: ["TallyStats"], exclude: ["Fixtures"]),
+        .testTarget(name: "CompactBinaryTests", dependencies: ["CompactBinary"]),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyCLITests", dependencies: ["tally"]),
     ],
