@@ -36,10 +36,16 @@ let package = Package(
         ),
         // C code that may raise Lua errors: trampoline, protected calls, hooks, allocator.
         .target(name: "CLuaSupport", dependencies: ["CLua"]),
+        // Step-bounded Lua pattern matching (string.find, match, gmatch, gsub) for the sandbox.
+        .target(name: "CLuaPatterns", dependencies: ["CLua", "CLuaSupport"]),
+        // Which fields of a parameter a Lua function reads, from its bytecode.
+        .target(name: "CLuaFieldReads", dependencies: ["CLua"]),
         // Swift binding over one lua_State. Knows nothing of rules.
-        .target(name: "LuaKit", dependencies: ["CLua", "CLuaSupport"]),
+        .target(name: "LuaKit", dependencies: ["CLua", "CLuaSupport", "CLuaPatterns", "CLuaFieldReads"]),
         // Pure Swift statistics. No Lua, no I/O.
         .target(name: "TallyStats"),
+        // A compact binary form for Codable values (the engine's snapshots). Knows nothing of Tally.
+        .target(name: "CompactBinary"),
         // A validating JSON scanner over UTF-8 bytes (one event line at a time).
         .target(name: "CEventJSON"),
         // Cache prefetch hints for the engine's per-guest state.
@@ -52,7 +58,7 @@ let package = Package(
         // The domain: events, sessions, guests, rules, experiments, report.
         .target(
             name: "TallyCore",
-            dependencies: ["LuaKit", "TallyStats", "CEventJSON", "CPrefetch", "CSQLite"],
+            dependencies: ["LuaKit", "TallyStats", "CompactBinary", "CEventJSON", "CPrefetch", "CSQLite"],
             // The engine's hot loop touches its own arrays millions of times per second; dynamic
             // exclusivity checks cost ~8% there and guard nothing the tests don't.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],
@@ -69,8 +75,9 @@ let package = Package(
         ),
         // Micro-benchmarks (scripts/bench runs them in release mode).
         .executableTarget(name: "tally-bench", dependencies: ["LuaKit", "TallyStats", "TallyCore"]),
-        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "CLua", "CLuaSupport"]),
+        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "CLua", "CLuaPatterns"]),
         .testTarget(name: "TallyStatsTests", dependencies: ["TallyStats"], exclude: ["Fixtures"]),
+        .testTarget(name: "CompactBinaryTests", dependencies: ["CompactBinary"]),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyCLITests", dependencies: ["tally"]),
     ],

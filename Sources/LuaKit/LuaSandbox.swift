@@ -1,4 +1,5 @@
 import CLua
+import CLuaPatterns
 import CLuaSupport
 
 /// A VM prepared for untrusted scripts (SPEC §3): an allow-list of libraries shared read-only by

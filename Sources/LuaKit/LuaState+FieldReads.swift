@@ -1,5 +1,5 @@
 import CLua
-import CLuaSupport
+import CLuaFieldReads
 
 extension LuaState {
     /// The field names the Lua function at `index` reads from its parameter number `parameter`

@@ -1,5 +1,5 @@
 import CLua
-import CLuaSupport
+import CLuaPatterns
 import XCTest
 
 /// The step-bounded pattern functions of tally_patterns.c, checked against Lua 5.4's own.

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <lua.h>
-#include "tally_patterns.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,16 +54,6 @@ int tally_lua_trip_reason(lua_State *L);
  * no script-level pcall can catch the stop. For C code that hits its own limit (patterns).
  * Does nothing outside tally_pcall or for states not opened by tally_lua_open. */
 void tally_budget_trip(lua_State *L, int reason);
-
-/* Receives one field name found by tally_parameter_field_reads. */
-typedef void (*tally_field_read_fn)(void *context, const char *name, size_t length);
-
-/* Which fields the Lua function at `index` reads from its parameter number `param` (0-based):
- * calls `found` for each `param.name` read in its bytecode and returns 1 when that is all the
- * function does with the parameter (no other use, no nested function capturing it); returns 0
- * when it does more or its bytecode is not Lua 5.4's as expected, and the names `found` was
- * given are then meaningless. Never raises. */
-int tally_parameter_field_reads(lua_State *L, int index, int param, tally_field_read_fn found, void *context);
 
 /* Result codes of tally_pcall beyond Lua's own (LUA_OK, LUA_ERRRUN, LUA_ERRMEM, LUA_ERRERR). */
 #define TALLY_ERRBUDGET 100

@@ -1,3 +1,4 @@
+import CompactBinary
 import Foundation
 
 /// An ``Engine`` whose state lives in a ``StateStore`` (`--state FILE`, docs/state.md).
@@ -349,9 +350,10 @@ public final class DurableEngine {
 
     // MARK: Internals
 
-    /// How snapshots are written: Tally's compact binary form (``CompactBinaryEncoder``). Files
-    /// written by earlier versions hold `bplist` (binary property list) or `json` snapshots,
-    /// which are still read.
+    /// How snapshots are written: the compact binary form (`CompactBinaryEncoder`), many times
+    /// faster than a binary property list for an engine of 100,000 guests, in a fraction of the
+    /// memory and space. Files written by earlier versions hold `bplist` (binary property list)
+    /// or `json` snapshots, which are still read.
     static let snapshotEncoding = "tcb1"
 
     /// `capacityHint`: bytes to reserve (the previous snapshot's size, with room to grow).

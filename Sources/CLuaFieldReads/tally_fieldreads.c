@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
-#include "CLuaSupport.h"
+#include "tally_fieldreads.h"
 
 /* Lua 5.4's opcodes that this scan names. */
 enum {

@@ -41,7 +41,7 @@ final class CompactBinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerPro
         let name = key.stringValue
         if cursorOrdinal < count {
             let next = try entry(at: cursor)
-            if reader.keys[next.key].hasSameBytes(as: name) {
+            if reader.keys[next.key].hasSameUTF8(as: name) {
                 if advancing {
                     cursor = next.valueEnd
                     cursorOrdinal += 1
@@ -52,7 +52,7 @@ final class CompactBinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerPro
         var offset = entriesStart
         for ordinal in 0..<count {
             let candidate = try entry(at: offset)
-            if reader.keys[candidate.key].hasSameBytes(as: name) {
+            if reader.keys[candidate.key].hasSameUTF8(as: name) {
                 if advancing {
                     cursor = candidate.valueEnd
                     cursorOrdinal = ordinal + 1

@@ -1,6 +1,5 @@
-/// Encodes `Encodable` values in Tally's compact binary form (`tcb1`), the form snapshots are
-/// saved in: many times faster than a binary property list for an engine of 100,000 guests, in
-/// a fraction of the memory and space.
+/// Encodes `Encodable` values in a compact binary form (`tcb1`): many times faster than a binary
+/// property list on large documents, in a fraction of the memory and space.
 ///
 /// The form (a *varint* is an unsigned LEB128 number, 7 bits a byte, low bits first):
 /// - a document is the magic `TCB1`, the offset of its key table (8 bytes, little-endian), one
@@ -23,17 +22,22 @@
 /// finished and writing to it again is a programming error (no Codable conformance Swift
 /// synthesizes does that). A value asks its encoder for one container (a subclass that encodes
 /// its superclass into the same container would write two, which do not decode).
-struct CompactBinaryEncoder {
+package struct CompactBinaryEncoder {
     static let magic: [UInt8] = Array("TCB1".utf8)
     /// Where the value starts: after the magic and the key table's offset.
     static let valueOffset = 12
 
     /// Bytes to reserve up front (the size of the previous document, say), so that the buffer
     /// does not grow by copying.
-    var capacityHint = 1 << 16
+    package var capacityHint: Int
+
+    /// An encoder that reserves `capacityHint` bytes up front.
+    package init(capacityHint: Int = 1 << 16) {
+        self.capacityHint = capacityHint
+    }
 
     /// The encoded document.
-    func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+    package func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         let writer = CompactBinaryWriter(capacity: capacityHint)
         writer.writeHeader()
         try writer.encodeValue(value, codingPath: [])
@@ -47,8 +51,8 @@ struct CompactBinaryEncoder {
 final class CompactBinaryWriter {
     private(set) var body: [UInt8] = []
     private(set) var keys: [String] = []
-    /// Key → number, keys told apart by their bytes (`guest.data` keys, counter names).
-    private var keyNumbers: [ByteString: UInt32] = [:]
+    /// Key → number, keys told apart by their bytes (two normalizations of a text are two keys).
+    private var keyNumbers: [KeyBytes: UInt32] = [:]
     /// The key last written at each (depth, ordinal) place, with its number: synthesized
     /// conformances write the same keys in the same order every time, and comparing a key with
     /// the one written there before is cheaper than hashing it.
@@ -155,14 +159,14 @@ final class CompactBinaryWriter {
     func keyNumber(_ key: String, depth: Int, ordinal: UInt64) -> UInt32 {
         let slot = (depth &* 64 &+ Int(truncatingIfNeeded: ordinal)) & (Self.recentKeySlots - 1)
         let recent = recentKeys[slot]
-        if recent.number != .max && recent.key.hasSameBytes(as: key) { return recent.number }  // (.max: nothing there yet)
+        if recent.number != .max && recent.key.hasSameUTF8(as: key) { return recent.number }  // (.max: nothing there yet)
         let number: UInt32
-        if let known = keyNumbers[ByteString(key)] {
+        if let known = keyNumbers[KeyBytes(string: key)] {
             number = known
         } else {
             number = UInt32(keys.count)
             keys.append(key)
-            keyNumbers[ByteString(key)] = number
+            keyNumbers[KeyBytes(string: key)] = number
         }
         recentKeys[slot] = (key, number)
         return number

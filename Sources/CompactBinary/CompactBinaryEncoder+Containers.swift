@@ -1,6 +1,6 @@
 // The containers of ``CompactBinaryEncoder``: each writes in place through the shared
 // ``CompactBinaryWriter``. Coding paths stay empty: building one per value would cost an
-// allocation each, for error messages that Tally's own types never produce when encoding.
+// allocation each, for error messages that few types ever raise when encoding.
 
 /// The `Encoder` a value writes itself through.
 struct CompactBinaryValueEncoder: Encoder {

@@ -1,8 +1,12 @@
 /// Decodes values that ``CompactBinaryEncoder`` wrote. Every read is checked against the bounds
 /// of the value it belongs to, so damaged or truncated bytes throw a `DecodingError` (with the
 /// byte offset) instead of reading garbage.
-struct CompactBinaryDecoder {
-    func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws -> Value {
+package struct CompactBinaryDecoder {
+    /// A decoder (it keeps nothing between documents).
+    package init() {}
+
+    /// The value of type `type` that `bytes` hold, or a `DecodingError` when they do not.
+    package func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws -> Value {
         let reader = CompactBinaryReader(bytes: bytes)
         guard bytes.count >= CompactBinaryEncoder.valueOffset, Array(bytes[0..<4]) == CompactBinaryEncoder.magic else {
             throw reader.corrupt(at: 0, "not a compact binary document (no TCB1 at its start)")
