@@ -26,7 +26,7 @@ extension EventIntake {
     /// Feeds `bytes` to `pipeline` as the whole input (see ``consume(_:_:)`` and
     /// ``finish(_:)``), its last line included, and flushes it.
     @discardableResult
-    public func consumeAll(_ bytes: UnsafeRawBufferPointer, into pipeline: EventPipeline, parser: inout EventParser,
+    func consumeAll(_ bytes: UnsafeRawBufferPointer, into pipeline: EventPipeline, parser: inout EventParser,
                            onReject: (EventRejection) -> Void) -> Engine.BatchCounts {
         feeding(pipeline, &parser, onReject) { feed in
             consume(bytes, feed)

@@ -140,7 +140,6 @@ public final class DurableEngine {
         var sizeSeen: Int64
         /// Where the intake started reading (its offsets count from here).
         let startOffset: Int64
-        var offset: Int64
         var line: Int
         let intake: EventIntake
         /// Lines an earlier run had already consumed (skipped now).
@@ -159,7 +158,6 @@ public final class DurableEngine {
             self.inode = inode
             sizeSeen = size
             startOffset = offset
-            self.offset = offset
             // A byte order mark is skipped only at the start of the file.
             intake = EventIntake(batchesOf: fd, name: path, batchBytes: batchBytes, stripsBOM: offset == 0)
             self.line = line
@@ -243,7 +241,6 @@ public final class DurableEngine {
         try journal(.range(input: cursor.canonical, firstLine: cursor.line + 1, startOffset: start,
                            endOffset: end, endLine: endLine),
                     advanced: advance, position: position)
-        cursor.offset = end
         cursor.line = endLine
         cursor.counts.lines += counts.lines
         cursor.counts.accepted += counts.accepted
