@@ -30,7 +30,8 @@ extension Engine {
     public func ingest(lines bytes: UnsafeRawBufferPointer, firstLine: Int, parser: inout EventParser,
                        onReject: (EventRejection) -> Void) -> BatchCounts {
         guard bytes.count > 0 else { return BatchCounts() }
-        let intake = EventIntake(name: "lines", firstLine: firstLine, stripsBOM: false, chunkSize: bytes.count)
+        // The intake splits `bytes` where they are: its own buffer stays at one byte.
+        let intake = EventIntake(name: "lines", firstLine: firstLine, stripsBOM: false, chunkSize: 1)
         let pipeline = EventPipeline(engine: self)  // events applied a few behind the parser
         return intake.consumeAll(bytes, into: pipeline, parser: &parser, onReject: onReject)
     }

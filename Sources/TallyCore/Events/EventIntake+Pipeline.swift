@@ -23,15 +23,12 @@ extension EventIntake {
         feeding(pipeline, &parser, onReject) { feed in finish(feed) }
     }
 
-    /// Feeds `bytes` to `pipeline` as the whole input (see ``consume(_:_:)`` and
-    /// ``finish(_:)``), its last line included, and flushes it.
+    /// Feeds `bytes` to `pipeline` as the whole rest of the input, its last line included,
+    /// split where they are, and flushes it.
     @discardableResult
     func consumeAll(_ bytes: UnsafeRawBufferPointer, into pipeline: EventPipeline, parser: inout EventParser,
                            onReject: (EventRejection) -> Void) -> Engine.BatchCounts {
-        feeding(pipeline, &parser, onReject) { feed in
-            consume(bytes, feed)
-            finish(feed)
-        }
+        feeding(pipeline, &parser, onReject) { feed in consumeWhole(bytes, feed) }
     }
 
     /// Runs `read` with a closure that feeds each line to `pipeline`, then flushes the pipeline

@@ -198,6 +198,29 @@ public final class EventIntake {
         }
     }
 
+    /// Hands out the lines of `bytes` as the whole rest of the input, the last one included,
+    /// splitting them where they are (no copy; the intake's own buffer must be empty).
+    func consumeWhole(_ bytes: UnsafeRawBufferPointer, _ body: (Line) throws -> Void) rethrows {
+        precondition(start == end && skipped == nil, "consumeWhole needs an intake with nothing buffered")
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return try finish(body) }
+        let (ownBuffer, ownCapacity) = (buffer, capacity)
+        // Splitting only reads the buffer: it may be the caller's bytes for the time being.
+        buffer = UnsafeMutableRawPointer(mutating: base)
+        capacity = bytes.count
+        start = 0
+        end = bytes.count
+        scanFrom = 0
+        defer {
+            (buffer, capacity) = (ownBuffer, ownCapacity)
+            origin += end
+            start = 0
+            end = 0
+            scanFrom = 0
+        }
+        try split(body)
+        try finish(body)
+    }
+
     /// Ends the input: hands out the partial last line (one without `\n`), if any.
     public func finish(_ body: (Line) throws -> Void) rethrows {
         expectBOM = false

@@ -70,6 +70,18 @@ import Testing
         }
     }
 
+    /// The case's batches joined and split in place, as ``Engine/ingest(lines:firstLine:parser:onReject:)`` does.
+    @Test(arguments: cases)
+    func consumedWhole(_ test: Case) {
+        let intake = EventIntake(fileDescriptor: -1, name: "memory", closesDescriptor: false, chunkSize: 1,
+                                 maxLineLength: test.maxLineLength, firstLine: test.firstLine, stripsBOM: test.stripsBOM)
+        var out: [String] = []
+        test.batches.joined().map { $0 }.withUnsafeBytes { intake.consumeWhole($0) { out.append(EventIntakeTests.describe($0)) } }
+        #expect(out == test.expected)
+        #expect(intake.lineCount == test.lineCount)
+        #expect(intake.bufferCapacity == 1)
+    }
+
     /// The case written to a pipe one batch at a time, each batch read with ``EventIntake/readAvailable(_:)``.
     @Test(arguments: cases)
     func readInBatches(_ test: Case) throws {
