@@ -2,7 +2,7 @@ import TallyCore
 
 /// Event parsing throughput: 1,000,000 realistic JSON Lines events (~110 bytes) generated in
 /// memory, parsed 5 times with one ``EventParser``; prints the median lines/s for parse only
-/// and for splitting with ``LineReader`` plus parsing. Run in release mode.
+/// and for splitting with ``EventIntake`` plus parsing. Run in release mode.
 func runParseBenchmark() {
     let lineCount = 1_000_000
     let runs = 5
@@ -31,7 +31,7 @@ func runParseBenchmark() {
             precondition(accepted == lineCount, "benchmark lines must all be valid")
             parseRates.append(Double(lineCount) / elapsed.seconds)
 
-            let reader = LineReader(fileDescriptor: -1, name: "memory")
+            let reader = EventIntake(name: "memory")
             accepted = 0
             let splitElapsed = clock.measure {
                 reader.consume(all) { line in

@@ -13,7 +13,7 @@ import Glibc
 final class EventFollower {
     let engine: Engine
     let watcher: RuleWatcher
-    let reader: LineReader
+    let reader: EventIntake
     let rulesDirectory: String
     let diagnostics: TextSink
     let rejectSink: TextSink
@@ -33,12 +33,14 @@ final class EventFollower {
     var batchBytes = 1 << 20
     /// With `--state`: why the state file could not be written (the loop stops; exit 74).
     private(set) var stateError: StateStoreError?
-    /// With `--state` and a stream: bytes after the last complete line, and lines so far.
-    private var streamPending: [UInt8] = []
+    /// With `--state` and a stream: the stream read in batches of whole lines (journaled as
+    /// they are), and its lines so far.
+    private lazy var streamIntake = EventIntake(batchesOf: reader.fileDescriptor, name: reader.name,
+                                                batchBytes: batchBytes, stripsBOM: true)
     private var streamLines = 0
-    private var streamStarted = false
 
     private var parser = EventParser()
+    private lazy var pipeline = EventPipeline(engine: engine)
     private let inputName: String
     private var ingestedSinceAdvance = false
     private var lastAdvance: Int64 = 0
@@ -54,7 +56,7 @@ final class EventFollower {
     /// Read batches (of up to 1 MiB) between two looks at the rules directory and the clock.
     static let batchesPerTurn = 16
 
-    init(engine: Engine, watcher: RuleWatcher, reader: LineReader, rulesDirectory: String,
+    init(engine: Engine, watcher: RuleWatcher, reader: EventIntake, rulesDirectory: String,
          diagnostics: TextSink, rejectSink: TextSink) throws {
         self.engine = engine
         self.watcher = watcher
@@ -62,19 +64,19 @@ final class EventFollower {
         self.rulesDirectory = rulesDirectory
         self.diagnostics = diagnostics
         self.rejectSink = rejectSink
-        inputName = reader.name == LineReader.standardInputName ? "stdin" : reader.name
+        inputName = reader.name == EventIntake.standardInputName ? "stdin" : reader.name
         var info = stat()
-        followsFile = reader.name != LineReader.standardInputName && fstat(reader.fileDescriptor, &info) == 0
+        followsFile = reader.name != EventIntake.standardInputName && fstat(reader.fileDescriptor, &info) == 0
             && info.st_mode & S_IFMT == S_IFREG
     }
 
     /// Runs until the input ends or SIGINT/SIGTERM arrives, then prints the final report.
     /// Returns the read error that ended the input early, if any (the report is printed anyway).
     /// Call ``StopSignal/install()`` first.
-    func run() -> LineReader.ReadError? {
+    func run() -> EventIntake.ReadError? {
         lastAdvance = Self.now()
         var nextReport = reportInterval.map { Self.now() + $0 }
-        var readError: LineReader.ReadError?
+        var readError: EventIntake.ReadError?
         var caughtUp = false  // a followed file: at its current end
         loop: while StopSignal.requested == 0 {
             // 1. Wait for input, a rules change, a signal, or the next timer.
@@ -96,7 +98,7 @@ final class EventFollower {
                     break loop
                 }
             } catch {
-                readError = error as? LineReader.ReadError
+                readError = error as? EventIntake.ReadError
                 stateError = error as? StateStoreError
                 break loop
             }
@@ -142,14 +144,16 @@ final class EventFollower {
                 if let durable {
                     if let cursor {
                         try durable.finish(cursor, advance: true, onReject: reject, onAdvance: announce)
-                    } else if !streamPending.isEmpty {
-                        try applyStream(streamPending.count)
+                    } else {
+                        try streamIntake.finishBatch { lines, _ in try applyStream(lines) }
                     }
                 } else {
-                    reader.finish(ingest)
+                    let linesBefore = reader.lineCount
+                    reader.finish(into: pipeline, parser: &parser, onReject: reject)
+                    if reader.lineCount != linesBefore { ingestedSinceAdvance = true }
                 }
             } catch {
-                readError = error as? LineReader.ReadError
+                readError = error as? EventIntake.ReadError
                 stateError = error as? StateStoreError
             }
         }
@@ -185,39 +189,27 @@ final class EventFollower {
         return .more
     }
 
-    /// One read of the input: through the line reader, or with `--state` through the durable
-    /// engine (journaled batches, advanced after each). Returns the bytes read.
+    /// One read of the input: through the intake into the engine, or with `--state` through
+    /// the durable engine (journaled batches, advanced after each). Returns the bytes read.
     private func readChunk() throws -> Int {
-        guard let durable else { return try reader.readAvailable(ingest) }
+        guard let durable else {
+            let linesBefore = reader.lineCount
+            let count = try reader.readAvailable(into: pipeline, parser: &parser, onReject: reject)
+            if reader.lineCount != linesBefore { ingestedSinceAdvance = true }
+            return count
+        }
         if let cursor {
-            let count = try durable.readAvailable(cursor, batchBytes: batchBytes, advance: true,
-                                                  onReject: reject, onAdvance: announce)
+            let count = try durable.readAvailable(cursor, advance: true, onReject: reject, onAdvance: announce)
             if count > 0 { lastAdvance = Self.now() }
             return count
         }
-        var chunk = [UInt8](repeating: 0, count: batchBytes)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(reader.fileDescriptor, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN { return -1 }
-                throw LineReader.ReadError(name: reader.name, code: errno)
-            }
-            if count == 0 { return 0 }
-            streamPending += chunk[..<count]
-            if let newline = streamPending.lastIndex(of: 0x0A) { try applyStream(newline + 1) }
-            return count
-        }
+        return try streamIntake.readBatch { lines, _ in try applyStream(lines) }
     }
 
-    /// Applies and journals the first `count` pending bytes of the stream (complete lines).
-    private func applyStream(_ count: Int) throws {
+    /// Applies and journals whole lines of the stream.
+    private func applyStream(_ lines: UnsafeRawBufferPointer) throws {
         guard let durable else { return }
-        var batch = Array(streamPending[..<count])
-        streamPending.removeFirst(count)
-        if !streamStarted, batch.starts(with: [0xEF, 0xBB, 0xBF]) { batch.removeFirst(3) }
-        streamStarted = true
-        let counts = try durable.apply(lines: batch, input: inputName, firstLine: streamLines + 1, advance: true,
+        let counts = try durable.apply(lines: Array(lines), input: inputName, firstLine: streamLines + 1, advance: true,
                                        onReject: reject, onAdvance: announce)
         streamLines += counts.lines
         lastAdvance = Self.now()
@@ -225,19 +217,6 @@ final class EventFollower {
 
     private func reject(_ rejection: EventRejection) {
         rejectSink.write(rejection.description(file: inputName) + "\n")
-    }
-
-    private func ingest(_ line: LineReader.Line) {
-        switch parser.parse(line) {
-        case .success(let event):
-            if let rejection = engine.ingest(event) {
-                rejectSink.write(rejection.description(file: inputName) + "\n")
-            }
-        case .failure(let rejection):
-            engine.countRejected()
-            rejectSink.write(rejection.description(file: inputName) + "\n")
-        }
-        ingestedSinceAdvance = true
     }
 
     // MARK: Rules and the engine's clock

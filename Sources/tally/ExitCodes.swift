@@ -39,8 +39,8 @@ struct CommandFailure: Error, CustomStringConvertible {
     }
 
     /// An unreadable input, e.g. `cannot read events file "x": No such file or directory`.
-    static func input(_ error: LineReader.ReadError) -> CommandFailure {
-        let what = error.name == LineReader.standardInputName ? "standard input" : "events file \"\(error.name)\""
+    static func input(_ error: EventIntake.ReadError) -> CommandFailure {
+        let what = error.name == EventIntake.standardInputName ? "standard input" : "events file \"\(error.name)\""
         return CommandFailure(status: ExitStatus.input, message: "cannot read \(what): \(SystemError.text(error.code))")
     }
 
@@ -55,7 +55,7 @@ struct CommandFailure: Error, CustomStringConvertible {
         CommandFailure(status: ExitStatus.state, message: error.description)
     }
 
-    /// Runs `body`; a `CommandFailure`, `RuleError` or `LineReader.ReadError` becomes its
+    /// Runs `body`; a `CommandFailure`, `RuleError` or `EventIntake.ReadError` becomes its
     /// one-line message on standard error, `tally: <message>`, and an `ExitCode`, which
     /// ArgumentParser turns into the process's exit status.
     static func reporting(_ body: () throws -> Void) throws {
@@ -67,7 +67,7 @@ struct CommandFailure: Error, CustomStringConvertible {
             failure = error
         } catch let error as RuleError {
             failure = .rules(error)
-        } catch let error as LineReader.ReadError {
+        } catch let error as EventIntake.ReadError {
             failure = .input(error)
         }
         TextSink.writeError("tally: \(failure.message)\n")

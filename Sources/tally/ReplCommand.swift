@@ -95,7 +95,7 @@ struct Repl: ParsableCommand {
                 }
             } else {
                 try engine.ingest(files: eventFiles) { name, rejection in
-                    output.err(rejection.description(file: name == LineReader.standardInputName ? "stdin" : name) + "\n")
+                    output.err(rejection.description(file: name == EventIntake.standardInputName ? "stdin" : name) + "\n")
                 }
             }
             engine.advance()

@@ -12,7 +12,7 @@ extension Run {
     /// then prints the report of everything the state has seen.
     func executeWithState(rules: RuleSet) throws {
         for path in eventFiles where path != "-" {
-            _ = try LineReader(path: path)  // an unreadable file fails before any work (66)
+            _ = try EventIntake(path: path)  // an unreadable file fails before any work (66)
         }
         let (engine, diagnostics, rejectSink, reportFile) = try prepare(rules)
         defer { diagnostics.flush() }

@@ -50,7 +50,7 @@ struct Run: ParsableCommand {
         try CommandFailure.reporting(execute)
     }
 
-    /// The whole run; failures are `CommandFailure`s, `RuleError`s or `LineReader.ReadError`s.
+    /// The whole run; failures are `CommandFailure`s, `RuleError`s or `EventIntake.ReadError`s.
     func execute() throws {
         // Usage errors first, before any work (the option groups have checked their own values).
         try checkOutputsAreNotInputs()
@@ -59,20 +59,17 @@ struct Run: ParsableCommand {
         if stateOptions.state != nil {
             return try executeWithState(rules: rules)
         }
-        let readers = try eventFiles.isEmpty ? [LineReader(path: "-")] : eventFiles.map { try LineReader(path: $0) }
+        let intakes = try eventFiles.isEmpty ? [EventIntake(path: "-")] : eventFiles.map { try EventIntake(path: $0) }
         let (engine, diagnostics, rejectSink, reportFile) = try prepare(rules)
         defer { diagnostics.flush() }
 
         var parser = EventParser()
         let pipeline = EventPipeline(engine: engine)
-        for reader in readers {
-            let name = reader.name == LineReader.standardInputName ? "stdin" : reader.name
-            let reject = { (rejection: EventRejection) in rejectSink.write(rejection.description(file: name) + "\n") }
+        for intake in intakes {
+            let name = intake.name == EventIntake.standardInputName ? "stdin" : intake.name
             do {
-                try reader.readAll { line in pipeline.feed(line, parser: &parser, onReject: reject) }
-                pipeline.flush(onReject: reject)
+                try intake.readAll(into: pipeline, parser: &parser) { rejectSink.write($0.description(file: name) + "\n") }
             } catch {
-                pipeline.flush(onReject: reject)
                 rejectSink.close()
                 throw error
             }

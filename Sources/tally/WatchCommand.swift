@@ -74,7 +74,7 @@ struct Watch: ParsableCommand {
             throw CommandFailure(status: ExitStatus.cannotWatch, message: "\(error)")
         }
         let rules = try rulesOptions.load()
-        let reader = try LineReader(path: eventsFile)
+        let reader = try EventIntake(path: eventsFile)
         let diagnostics = TextSink(fileDescriptor: STDERR_FILENO)
         defer { diagnostics.flush() }
         let rejectSink = try CommandSupport.rejectSink(path: rejects, otherwise: diagnostics)
@@ -92,7 +92,7 @@ struct Watch: ParsableCommand {
             follower.batchBytes = stateOptions.batchBytes
             if follower.followsFile {
                 do {
-                    let cursor = try durable.follow(file: eventsFile)
+                    let cursor = try durable.follow(file: eventsFile, batchBytes: stateOptions.batchBytes)
                     if cursor.skippedLines > 0 {
                         diagnostics.write("tally: state: events file \"\(eventsFile)\": skipped \(cursor.skippedLines) "
                             + "lines an earlier run had read\n")
@@ -120,7 +120,7 @@ struct Watch: ParsableCommand {
         }
         // From here on SIGINT and SIGTERM end the loop with a final report.
         StopSignal.install()
-        let input = reader.name == LineReader.standardInputName ? "standard input" : "\"\(reader.name)\""
+        let input = reader.name == EventIntake.standardInputName ? "standard input" : "\"\(reader.name)\""
         diagnostics.write("tally: watching \(rulesOptions.directory) (\(EventFollower.summary(of: rules))), "
             + "\(follower.followsFile ? "following" : "reading") \(input)\n")
         diagnostics.flush()

@@ -52,7 +52,7 @@ public final class EventPipeline {
     /// that is not a valid event is counted as rejected by the engine; every rejection goes to
     /// `onReject`. (The caller keeps the parser, so its tapes and string cache last from line to
     /// line and batch to batch.)
-    public func feed(_ line: LineReader.Line, parser: inout EventParser, onReject: (EventRejection) -> Void) {
+    public func feed(_ line: EventIntake.Line, parser: inout EventParser, onReject: (EventRejection) -> Void) {
         switch line {
         case .text(let bytes, let number):
             feed(bytes, line: number, parser: &parser, onReject: onReject)

@@ -55,9 +55,9 @@ public struct EventParser: Sendable {
                     eventTape: eventTape, line: line)
     }
 
-    /// Parses a line handed out by ``LineReader`` into `event` (see ``parse(_:line:into:)``).
+    /// Parses a line handed out by ``EventIntake`` into `event` (see ``parse(_:line:into:)``).
     @inlinable
-    public mutating func parse(_ line: LineReader.Line, into event: inout Event) -> EventRejection? {
+    public mutating func parse(_ line: EventIntake.Line, into event: inout Event) -> EventRejection? {
         switch line {
         case .text(let bytes, let number):
             return parse(bytes, line: number, into: &event)
@@ -67,9 +67,9 @@ public struct EventParser: Sendable {
         }
     }
 
-    /// Parses a line handed out by ``LineReader``; an oversize line is rejected.
+    /// Parses a line handed out by ``EventIntake``; an oversize line is rejected.
     @inlinable
-    public mutating func parse(_ line: LineReader.Line) -> Result<Event, EventRejection> {
+    public mutating func parse(_ line: EventIntake.Line) -> Result<Event, EventRejection> {
         switch line {
         case .text(let bytes, let number):
             return parse(bytes, line: number)

@@ -98,8 +98,8 @@ public final class SpecRunner {
                 feed(result, label: label, to: engine, rejections: &rejections)
             case .text(let text):
                 // The same splitting as a file: numbered lines, `\r` stripped, blank lines skipped.
-                let reader = LineReader(fileDescriptor: -1, name: "events")
-                func consume(_ line: LineReader.Line) {
+                let reader = EventIntake(name: "events")
+                func consume(_ line: EventIntake.Line) {
                     feed(parser.parse(line), label: "events line \(line.number)", to: engine, rejections: &rejections)
                 }
                 var bytes = text

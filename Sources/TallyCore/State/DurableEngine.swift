@@ -117,24 +117,21 @@ public final class DurableEngine {
     /// and journaling it in batches of about `batchBytes`. A file whose consumed part changed
     /// (a different file under the same path) is refused. `advance` runs ``Engine/advance()``
     /// after each batch (and journals that it did).
-    /// - Throws: `LineReader.ReadError` when the file cannot be read, ``StateStoreError`` when it
+    /// - Throws: `EventIntake.ReadError` when the file cannot be read, ``StateStoreError`` when it
     ///   changed or the journal cannot be written.
     public func ingest(file path: String, batchBytes: Int = 1 << 20, advance: Bool = false,
                        onReject: (EventRejection) -> Void) throws -> FileProgress {
-        let cursor = try follow(file: path)
+        let cursor = try follow(file: path, batchBytes: batchBytes)
         var progress = FileProgress()
         progress.skippedLines = cursor.skippedLines
-        while true {
-            let read = try readAvailable(cursor, batchBytes: batchBytes, advance: advance, onReject: onReject)
-            if read == 0 { break }
-        }
+        while try readAvailable(cursor, advance: advance, onReject: onReject) > 0 {}
         try finish(cursor, advance: advance, onReject: onReject)
         progress.counts = cursor.counts
         return progress
     }
 
     /// An events file being read by this state: its consumed position (journaled with each
-    /// batch) and the bytes read after the last complete line.
+    /// batch) and the intake holding the bytes read after the last complete line.
     public final class FileCursor {
         public let path: String
         let canonical: String
@@ -142,9 +139,10 @@ public final class DurableEngine {
         let device: UInt64
         let inode: UInt64
         var sizeSeen: Int64
-        var offset: Int64
+        /// Where the intake started reading (its offsets count from here).
+        let startOffset: Int64
         var line: Int
-        var pending: [UInt8] = []
+        let intake: EventIntake
         /// Lines an earlier run had already consumed (skipped now).
         public let skippedLines: Int
         /// What this cursor applied.
@@ -153,14 +151,16 @@ public final class DurableEngine {
         public var fileDescriptor: Int32 { fd }
 
         init(path: String, canonical: String, fd: Int32, device: UInt64, inode: UInt64, size: Int64,
-             offset: Int64, line: Int) {
+             offset: Int64, line: Int, batchBytes: Int) {
             self.path = path
             self.canonical = canonical
             self.fd = fd
             self.device = device
             self.inode = inode
             sizeSeen = size
-            self.offset = offset
+            startOffset = offset
+            // A byte order mark is skipped only at the start of the file.
+            intake = EventIntake(batchesOf: fd, name: path, batchBytes: batchBytes, stripsBOM: offset == 0)
             self.line = line
             skippedLines = line
         }
@@ -169,16 +169,17 @@ public final class DurableEngine {
     }
 
     /// Opens the events file at `path` positioned where this state last stopped reading it (see
-    /// ``ingest(file:batchBytes:advance:onReject:)``); read it with ``readAvailable(_:batchBytes:advance:onReject:onAdvance:)``.
-    public func follow(file path: String) throws -> FileCursor {
+    /// ``ingest(file:batchBytes:advance:onReject:)``); read it with ``readAvailable(_:advance:onReject:onAdvance:)``,
+    /// at most `batchBytes` per read (and so per journaled batch).
+    public func follow(file path: String, batchBytes: Int = 1 << 20) throws -> FileCursor {
         if let failure { throw failure }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw LineReader.ReadError(name: path, code: errno) }
+        guard fd >= 0 else { throw EventIntake.ReadError(name: path, code: errno) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             let code = errno
             close(fd)
-            throw LineReader.ReadError(name: path, code: code)
+            throw EventIntake.ReadError(name: path, code: code)
         }
         let canonical = Self.canonicalPath(path)
         var offset: Int64 = 0
@@ -193,69 +194,54 @@ public final class DurableEngine {
                 }
                 offset = previous.byteOffset
                 line = previous.line
-            } else if Int64(info.st_size) >= 3 {
-                var bom = [UInt8](repeating: 0, count: 3)
-                if pread(fd, &bom, 3, 0) == 3, bom == [0xEF, 0xBB, 0xBF] { offset = 3 }
             }
-            guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw LineReader.ReadError(name: path, code: errno) }
+            guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw EventIntake.ReadError(name: path, code: errno) }
         } catch {
             close(fd)
             throw error
         }
         return FileCursor(path: path, canonical: canonical, fd: fd, device: UInt64(info.st_dev),
-                          inode: UInt64(info.st_ino), size: Int64(info.st_size), offset: offset, line: line)
+                          inode: UInt64(info.st_ino), size: Int64(info.st_size), offset: offset, line: line,
+                          batchBytes: batchBytes)
     }
 
-    /// Reads what `cursor`'s file has now (up to `batchBytes`), applies and journals its complete
-    /// lines with the new position. Returns the bytes read (0 at the file's current end).
+    /// Reads what `cursor`'s file has now (up to its `batchBytes`), applies and journals its
+    /// complete lines with the new position. Returns the bytes read (0 at the file's current end).
     /// `onAdvance` receives the experiments whose status changed when `advance` is set.
-    public func readAvailable(_ cursor: FileCursor, batchBytes: Int = 1 << 20, advance: Bool = false,
+    public func readAvailable(_ cursor: FileCursor, advance: Bool = false,
                               onReject: (EventRejection) -> Void,
                               onAdvance: ([Report.ExperimentSummary]) -> Void = { _ in }) throws -> Int {
         if let failure { throw failure }
-        var chunk = [UInt8](repeating: 0, count: max(1, batchBytes))
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(cursor.fd, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw LineReader.ReadError(name: cursor.path, code: errno)
-            }
-            if count == 0 { return 0 }
-            cursor.pending += chunk[..<count]
-            if let newline = cursor.pending.lastIndex(of: 0x0A) {
-                try flush(cursor, newline + 1, advance: advance, onReject: onReject, onAdvance: onAdvance)
-            }
-            return count
+        return try cursor.intake.readBatch { lines, offset in
+            try apply(lines, at: offset, of: cursor, advance: advance, onReject: onReject, onAdvance: onAdvance)
         }
     }
 
     /// Applies a last line without `\n` (at the end of the input).
     public func finish(_ cursor: FileCursor, advance: Bool = false, onReject: (EventRejection) -> Void,
                        onAdvance: ([Report.ExperimentSummary]) -> Void = { _ in }) throws {
-        if !cursor.pending.isEmpty {
-            try flush(cursor, cursor.pending.count, advance: advance, onReject: onReject, onAdvance: onAdvance)
+        try cursor.intake.finishBatch { lines, offset in
+            try apply(lines, at: offset, of: cursor, advance: advance, onReject: onReject, onAdvance: onAdvance)
         }
     }
 
-    private func flush(_ cursor: FileCursor, _ count: Int, advance: Bool, onReject: (EventRejection) -> Void,
-                       onAdvance: ([Report.ExperimentSummary]) -> Void) throws {
-        let batch = Array(cursor.pending[..<count])
-        cursor.pending.removeFirst(count)
-        let counts = batch.withUnsafeBytes {
-            engine.ingest(lines: $0, firstLine: cursor.line + 1, parser: &parser, onReject: onReject)
-        }
+    /// Applies and journals whole lines of `cursor`'s file, `offset` bytes after where its intake
+    /// started reading, with the position after them.
+    private func apply(_ lines: UnsafeRawBufferPointer, at offset: Int, of cursor: FileCursor, advance: Bool,
+                       onReject: (EventRejection) -> Void, onAdvance: ([Report.ExperimentSummary]) -> Void) throws {
+        let start = cursor.startOffset + Int64(offset)
+        let counts = engine.ingest(lines: lines, firstLine: cursor.line + 1, parser: &parser, onReject: onReject)
         let changes = advance ? engine.advance() : []
-        let end = cursor.offset + Int64(count)
+        let end = start + Int64(lines.count)
         let endLine = cursor.line + counts.lines
         let fingerprint = try Self.fingerprint(cursor.fd, consumed: end, name: cursor.path)
         cursor.sizeSeen = max(cursor.sizeSeen, end)
         let position = InputPosition(path: cursor.canonical, device: cursor.device, inode: cursor.inode,
                                      sizeSeen: cursor.sizeSeen, byteOffset: end, line: endLine,
                                      fingerprint: fingerprint)
-        try journal(.range(input: cursor.canonical, firstLine: cursor.line + 1, startOffset: cursor.offset,
+        try journal(.range(input: cursor.canonical, firstLine: cursor.line + 1, startOffset: start,
                            endOffset: end, endLine: endLine),
                     advanced: advance, position: position)
-        cursor.offset = end
         cursor.line = endLine
         cursor.counts.lines += counts.lines
         cursor.counts.accepted += counts.accepted
@@ -269,33 +255,12 @@ public final class DurableEngine {
     public func ingest(stream fd: Int32, name: String, batchBytes: Int = 1 << 20,
                        onReject: (EventRejection) -> Void) throws -> Engine.BatchCounts {
         var total = Engine.BatchCounts()
-        var pending: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: max(1, batchBytes))
-        var line = 0
-        var first = true
-        func flush(_ count: Int) throws {
-            var batch = Array(pending[..<count])
-            pending.removeFirst(count)
-            if first, batch.starts(with: [0xEF, 0xBB, 0xBF]) { batch.removeFirst(3) }
-            first = false
-            let counts = try apply(lines: batch, input: name, firstLine: line + 1, onReject: onReject)
-            line += counts.lines
+        let intake = EventIntake(batchesOf: fd, name: name, batchBytes: batchBytes, stripsBOM: true)
+        try intake.readAllBatches { lines, _ in
+            let counts = try apply(lines: Array(lines), input: name, firstLine: total.lines + 1, onReject: onReject)
             total.lines += counts.lines
             total.accepted += counts.accepted
             total.rejected += counts.rejected
-        }
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw LineReader.ReadError(name: name, code: errno)
-            }
-            if count == 0 {
-                if !pending.isEmpty { try flush(pending.count) }
-                break
-            }
-            pending += chunk[..<count]
-            if let newline = pending.lastIndex(of: 0x0A) { try flush(newline + 1) }
         }
         return total
     }

@@ -14,7 +14,7 @@ public enum EventBody {
     /// The body as JSON Lines (a leading UTF-8 byte order mark is dropped).
     public static func lines(_ body: [UInt8]) throws(Malformed) -> [UInt8] {
         var start = 0
-        if body.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        if body.starts(with: EventIntake.byteOrderMark) { start = EventIntake.byteOrderMark.count }
         var index = start
         while index < body.count, isSpace(body[index]) { index += 1 }
         guard index < body.count else { throw Malformed(description: "the body holds no events") }

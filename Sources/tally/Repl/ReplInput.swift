@@ -9,7 +9,7 @@ import Darwin
 /// What the REPL waits for next: a line of standard input, or the rules watcher.
 enum ReplInputItem {
     /// A line with its 1-based number (blank lines are counted, not handed out).
-    case line(LineReader.Line)
+    case line(EventIntake.Line)
     /// The rules watcher's descriptor is readable: something in the rules directory moved.
     case watcher
     /// End of input.
@@ -44,10 +44,10 @@ enum InputPoll {
 }
 
 /// Lines from standard input when it is not a terminal: no prompt, no line editing. Reads in
-/// chunks with ``LineReader`` (so lines are numbered and split exactly as in `tally run`) and
+/// chunks with ``EventIntake`` (so lines are numbered and split exactly as in `tally run`) and
 /// hands them out one at a time.
 final class PipedInput {
-    private let reader: LineReader
+    private let reader: EventIntake
     private let watcher: Int32?
     /// Complete lines read but not yet handed out.
     private var pending: [(bytes: [UInt8], number: Int, oversize: Int?)] = []
@@ -55,12 +55,12 @@ final class PipedInput {
     private var ended = false
 
     init(fileDescriptor: Int32 = STDIN_FILENO, watcher: Int32?) {
-        reader = LineReader(fileDescriptor: fileDescriptor, name: LineReader.standardInputName)
+        reader = EventIntake(fileDescriptor: fileDescriptor, name: EventIntake.standardInputName)
         self.watcher = watcher
     }
 
     /// The next line (or the watcher's turn); `body` gets it while its bytes are valid.
-    /// - Throws: `LineReader.ReadError` when standard input cannot be read.
+    /// - Throws: `EventIntake.ReadError` when standard input cannot be read.
     func next(_ body: (ReplInputItem) -> Void) throws {
         while next == pending.count {
             pending.removeAll(keepingCapacity: true)
@@ -82,7 +82,7 @@ final class PipedInput {
         line.bytes.withUnsafeBytes { body(.line(.text($0, number: line.number))) }
     }
 
-    private func collect(_ line: LineReader.Line) {
+    private func collect(_ line: EventIntake.Line) {
         switch line {
         case .text(let bytes, let number): pending.append((Array(bytes), number, nil))
         case .oversize(let byteCount, let number): pending.append(([], number, byteCount))

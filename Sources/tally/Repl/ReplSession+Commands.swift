@@ -104,10 +104,10 @@ extension ReplSession {
         let path = String(line.dropFirst(":load".count).drop { $0 == " " || $0 == "\t" })
             .trimmingSuffix { $0 == " " || $0 == "\t" }
         guard !path.isEmpty else { return fail(":load takes a file of events, e.g. :load events.jsonl") }
-        let reader: LineReader
+        let reader: EventIntake
         do {
-            reader = try LineReader(path: path)
-        } catch let error as LineReader.ReadError {
+            reader = try EventIntake(path: path)
+        } catch let error as EventIntake.ReadError {
             return fail(CommandFailure.input(error).message)
         } catch {
             return fail("\(error)")
@@ -116,25 +116,13 @@ extension ReplSession {
         defer { engine.tracing = true }
         if let durable { return durableLoad(reader, path: path, durable: durable) }
         var accepted = 0
-        var rejected = 0
+        var rejected = 0  // also when the read fails half-way
         do {
-            try reader.readAll { line in
-                let rejection: EventRejection?
-                switch parser.parse(line) {
-                case .success(let event):
-                    rejection = engine.ingest(event)
-                case .failure(let reason):
-                    engine.countRejected()
-                    rejection = reason
-                }
-                if let rejection {
-                    rejected += 1
-                    output.err(rejection.description(file: path) + "\n")
-                } else {
-                    accepted += 1
-                }
-            }
-        } catch let error as LineReader.ReadError {
+            accepted = try reader.readAll(into: EventPipeline(engine: engine), parser: &parser) {
+                rejected += 1
+                output.err($0.description(file: path) + "\n")
+            }.accepted
+        } catch let error as EventIntake.ReadError {
             fail(CommandFailure.input(error).message)
         } catch {
             fail("\(error)")
@@ -148,19 +136,16 @@ extension ReplSession {
 extension ReplSession {
     /// `:load FILE` with `--state`: the whole file is one journaled batch (as lines, so loading a
     /// file twice counts it twice, as without a state).
-    fileprivate func durableLoad(_ reader: LineReader, path: String, durable: DurableEngine) {
+    fileprivate func durableLoad(_ reader: EventIntake, path: String, durable: DurableEngine) {
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(reader.fileDescriptor, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return fail(CommandFailure.input(LineReader.ReadError(name: path, code: errno)).message)
-            }
-            if count == 0 { break }
-            bytes += chunk[..<count]
+        do {
+            let batches = EventIntake(batchesOf: reader.fileDescriptor, name: path, batchBytes: 1 << 16, stripsBOM: true)
+            try batches.readAllBatches { lines, _ in bytes += lines }
+        } catch let error as EventIntake.ReadError {
+            return fail(CommandFailure.input(error).message)
+        } catch {
+            return fail("\(error)")
         }
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         let counts: Engine.BatchCounts
         var changes: [Report.ExperimentSummary] = []
         do {

@@ -53,8 +53,8 @@ final class ReplSession {
 
     // MARK: Lines
 
-    /// Handles one input line (blank lines are skipped by ``LineReader`` and the line editor).
-    func handle(_ line: LineReader.Line) {
+    /// Handles one input line (blank lines are skipped by ``EventIntake`` and the line editor).
+    func handle(_ line: EventIntake.Line) {
         guard !quit else { return }
         switch line {
         case .oversize:

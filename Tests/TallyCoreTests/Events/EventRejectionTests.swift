@@ -181,7 +181,7 @@ import Testing
 
     @Test func oversizeLineFromTheReader() {
         var parser = EventParser()
-        let result = parser.parse(LineReader.Line.oversize(byteCount: 2_000_000, number: 9))
+        let result = parser.parse(EventIntake.Line.oversize(byteCount: 2_000_000, number: 9))
         #expect(result == .failure(EventRejection(line: 9, reason: "line longer than 1 MiB (2000000 bytes)")))
     }
 

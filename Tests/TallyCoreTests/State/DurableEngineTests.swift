@@ -100,6 +100,48 @@ import Testing
         #expect(rejectedLines == expected)
     }
 
+    /// A byte order mark, CRLF, blank lines and a last line without `\n`, read in batches smaller
+    /// than a line, then resumed: the same lines, numbers and positions as one pass.
+    @Test func aFileWithBOMAndBlankLinesResumesAtTheSameLine() throws {
+        let scratch = try StateStoreTests.Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("state.db")
+        let events = scratch.path("events.jsonl")
+        let all = Self.lines()
+        let cut = (30..<all.count).first { !all[$0].isEmpty }!  // the partial last line of the first run
+        let first = all[..<cut].enumerated().map { $0.offset % 7 == 3 ? $0.element + "\r\n \n" : $0.element + "\n" }
+            .joined()
+        try Data(([0xEF, 0xBB, 0xBF] + Array(first.utf8) + Array(all[cut].utf8))).write(to: URL(fileURLWithPath: events))
+        let firstLines = first.filter { $0 == "\n" || $0 == "\r\n" }.count + 1
+        var rejectedLines: [Int] = []
+        do {
+            let durable = try DurableEngine(engine: try Self.engine(), store: try StateStore(path: path), rulesHash: "r")
+            let progress = try durable.ingest(file: events, batchBytes: 13) { rejectedLines.append($0.line) }
+            #expect(progress.counts.lines == firstLines)
+            #expect(progress.counts.accepted + progress.counts.rejected == all[...cut].filter { !$0.isEmpty }.count)
+        }
+        // The last line was a partial one: more of the file follows it now.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: events))
+        handle.seekToEndOfFile()
+        handle.write(Data(("\n" + all[(cut + 1)...].joined(separator: "\n") + "\n").utf8))
+        try handle.close()
+        let durable = try DurableEngine(engine: try Self.engine(), store: try StateStore(path: path), rulesHash: "r")
+        #expect(durable.replayedEntries > 0)
+        let progress = try durable.ingest(file: events, batchBytes: 4096) { rejectedLines.append($0.line) }
+        #expect(progress.skippedLines == firstLines)
+        #expect(ReportJSON.render(durable.engine.finish()) == (try Self.onePass()))
+        // The `\n` ending the partial line came in the second run: an empty line follows it there.
+        var expected: [Int] = []
+        var number = 0
+        for (index, line) in all.enumerated() {
+            number += 1
+            if line == "{\"type\":\"VIEW\"}" { expected.append(number) }
+            if index < cut && index % 7 == 3 { number += 1 }
+            if index == cut { number += 1 }
+        }
+        #expect(rejectedLines == expected)
+    }
+
     @Test func aDifferentFileUnderTheSamePathIsRefused() throws {
         let scratch = try StateStoreTests.Scratch()
         defer { scratch.remove() }

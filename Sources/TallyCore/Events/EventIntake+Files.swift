@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-extension LineReader {
+extension EventIntake {
     /// An input that cannot be opened or read, with the system's reason:
     /// `events.jsonl: No such file or directory`.
     public struct ReadError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -47,7 +47,7 @@ extension LineReader {
         _ paths: [String], _ body: (_ name: String, _ line: Line) throws -> Void
     ) throws {
         for path in paths.isEmpty ? ["-"] : paths {
-            let reader = try LineReader(path: path)
+            let reader = try EventIntake(path: path)
             try reader.readAll { line in try body(reader.name, line) }
         }
     }

@@ -8,9 +8,9 @@ import Testing
 @testable import TallyCore
 
 /// Line splitting over pipes and files, with chunks small enough to split every line.
-@Suite struct LineReaderTests {
+@Suite struct EventIntakeTests {
     /// "number:text" or "number:oversize(n)" per line handed out.
-    static func describe(_ line: LineReader.Line) -> String {
+    static func describe(_ line: EventIntake.Line) -> String {
         switch line {
         case .text(let bytes, let number):
             return "\(number):" + String(decoding: bytes, as: UTF8.self)
@@ -28,7 +28,7 @@ import Testing
         precondition(written == bytes.count)
         close(fds[1])
         defer { close(fds[0]) }
-        let reader = LineReader(
+        let reader = EventIntake(
             fileDescriptor: fds[0], name: "pipe", closesDescriptor: false, chunkSize: chunkSize,
             maxLineLength: maxLineLength)
         var out: [String] = []
@@ -97,7 +97,7 @@ import Testing
     }
 
     @Test func oversizeLineIsNotBuffered() throws {
-        let reader = LineReader(fileDescriptor: -1, name: "memory", closesDescriptor: false, chunkSize: 4, maxLineLength: 8)
+        let reader = EventIntake(fileDescriptor: -1, name: "memory", closesDescriptor: false, chunkSize: 4, maxLineLength: 8)
         var out: [String] = []
         let long = Array(String(repeating: "q", count: 10_000).utf8) + Array("\nok\n".utf8)
         long.withUnsafeBytes { reader.consume($0) { out.append(Self.describe($0)) } }
@@ -110,7 +110,7 @@ import Testing
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         defer { close(fds[0]) }
-        let reader = LineReader(fileDescriptor: fds[0], name: "pipe")
+        let reader = EventIntake(fileDescriptor: fds[0], name: "pipe")
         var out: [String] = []
         func send(_ text: String) {
             let bytes = Array(text.utf8)
@@ -130,7 +130,7 @@ import Testing
 
     @Test func aThrowingClosureConsumesItsLine() {
         struct Stop: Error {}
-        let reader = LineReader(fileDescriptor: -1, name: "memory")
+        let reader = EventIntake(fileDescriptor: -1, name: "memory")
         var out: [String] = []
         let bytes = Array("a\nb\nc\n".utf8)
         bytes.withUnsafeBytes { all in
@@ -149,23 +149,23 @@ import Testing
         let first = try TemporaryFile(contents: "{\"n\":1}\r\n\n{\"n\":2}")
         let second = try TemporaryFile(contents: "x\ny\n")
         var out: [String] = []
-        try LineReader.readFiles([first.path, second.path]) { name, line in
+        try EventIntake.readFiles([first.path, second.path]) { name, line in
             out.append("\(name == first.path ? "first" : "second"):" + Self.describe(line))
         }
         #expect(out == ["first:1:{\"n\":1}", "first:3:{\"n\":2}", "second:1:x", "second:2:y"])
     }
 
     @Test func missingFile() {
-        #expect(throws: LineReader.ReadError(name: "/nonexistent/events.jsonl", code: ENOENT)) {
-            try LineReader.readFiles(["/nonexistent/events.jsonl"]) { _, _ in }
+        #expect(throws: EventIntake.ReadError(name: "/nonexistent/events.jsonl", code: ENOENT)) {
+            try EventIntake.readFiles(["/nonexistent/events.jsonl"]) { _, _ in }
         }
-        let error = LineReader.ReadError(name: "/nonexistent/events.jsonl", code: ENOENT)
+        let error = EventIntake.ReadError(name: "/nonexistent/events.jsonl", code: ENOENT)
         #expect(error.description == "/nonexistent/events.jsonl: No such file or directory")
     }
 
     @Test func readingADirectoryFails() throws {
-        let reader = try LineReader(path: "/")
-        #expect(throws: LineReader.ReadError(name: "/", code: EISDIR)) {
+        let reader = try EventIntake(path: "/")
+        #expect(throws: EventIntake.ReadError(name: "/", code: EISDIR)) {
             try reader.readAll { _ in }
         }
     }
@@ -176,7 +176,7 @@ import Testing
         bytes += Array("{\"type\":\"VIEW\",\"guest\":\"g".utf8) + [0xC3, 0x28] + Array("\",\"ts\":1700000000001}\n".utf8)
         bytes += Array("{\"type\":\"FORM\",\"guest\":\"g2\",\"ts\":\"2026-11-20T10:00:00Z\"}".utf8)
         let file = try TemporaryFile(bytes: bytes)
-        let reader = try LineReader(path: file.path)
+        let reader = try EventIntake(path: file.path)
         var parser = EventParser()
         var out: [String] = []
         try reader.readAll { line in
@@ -205,11 +205,11 @@ final class TemporaryFile {
     init(bytes: [UInt8]) throws {
         var template = Array("/tmp/tally-events-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw LineReader.ReadError(name: "mkstemp", code: errno) }
+        guard fd >= 0 else { throw EventIntake.ReadError(name: "mkstemp", code: errno) }
         path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
-        guard written == bytes.count else { throw LineReader.ReadError(name: path, code: errno) }
+        guard written == bytes.count else { throw EventIntake.ReadError(name: path, code: errno) }
     }
 
     deinit { unlink(path) }
