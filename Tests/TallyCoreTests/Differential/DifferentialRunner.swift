@@ -2,8 +2,9 @@ import Foundation
 @testable import TallyCore
 
 /// Runs a ``RuleFuzzCase`` through the plain engine and the fast one and compares their whole
-/// JSON reports, in three ways: one run; the stream split in two runs with the state saved
-/// and restored in between (as `--state` does); and a reload of the same rules in the middle.
+/// JSON reports, in four ways: one run; the stream split in two runs with the state saved
+/// and restored in between (as `--state` does); a reload of the same rules in the middle; and
+/// in batches with the long-running modes' advance after each.
 /// The plain engine defines the right answer.
 enum DifferentialRunner {
     /// How a stream is fed to an engine.
@@ -11,6 +12,10 @@ enum DifferentialRunner {
         case oneRun = "one run"
         case splitWithState = "split in two runs with --state"
         case reloadInTheMiddle = "reload in the middle"
+        /// As `watch` and `serve` run: batches, each followed by ``Engine/advance()``, which
+        /// closes the sessions the stream's time has passed and re-evaluates experiments (their
+        /// post-test actions included).
+        case longRunning = "long-running, advancing after each batch"
     }
 
     /// Where the fast engine's report first differs from the plain engine's.
@@ -81,6 +86,16 @@ enum DifferentialRunner {
             feed(lines[..<cut], from: 1, to: engine)
             engine.reload(try rules(fuzzCase))
             feed(lines[cut...], from: cut + 1, to: engine)
+            return ReportJSON.render(engine.finish())
+        case .longRunning:
+            let batch = max(1, cut % 97 + 1)
+            var start = 0
+            while start < lines.count {
+                let end = min(start + batch, lines.count)
+                feed(lines[start..<end], from: start + 1, to: engine)
+                engine.advance()
+                start = end
+            }
             return ReportJSON.render(engine.finish())
         }
     }

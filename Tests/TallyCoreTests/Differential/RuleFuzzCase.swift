@@ -41,11 +41,17 @@ struct RuleFuzzCase {
 struct FuzzRandom {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x2545_F491_4F6C_DD1D }
+    /// The seed is mixed first: SplitMix64 steps its state by a constant, so states that differ
+    /// by a multiple of it (seeds n and n + 1, unmixed) would give the same sequence shifted.
+    init(seed: UInt64) { state = Self.mix(seed ^ 0x2545_F491_4F6C_DD1D) }
 
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
+        return Self.mix(state)
+    }
+
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
@@ -122,7 +128,9 @@ private struct RuleBuilder {
 
     mutating func build() {
         let timeout = random.pick(["30m", "10m", "45m"])
-        declarations.append("settings { session_timeout = \(FuzzText.lua(timeout)), currency = \"EUR\" }")
+        let lateness = random.pick(["0s", "5m", "20m"])
+        declarations.append("settings { session_timeout = \(FuzzText.lua(timeout)), allowed_lateness = \(FuzzText.lua(lateness)), "
+            + "currency = \"EUR\" }")
         for _ in 0..<random.int(2...7) { declarations.append(goal()) }
         for _ in 0..<random.int(1...6) { declarations.append(outcome()) }
         for _ in 0..<random.int(0...2) { declarations.append(experiment()) }
