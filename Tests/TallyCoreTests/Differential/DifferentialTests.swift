@@ -4,7 +4,8 @@ import XCTest
 
 /// The fast engine against the plain one (``Engine/isPlain``) on random rules and events: for
 /// every seed the whole JSON report must be the same, for one run, for the stream split in two
-/// runs with the state saved in between, and with a reload in the middle.
+/// runs with the state saved in between, with a reload in the middle, and in batches with the
+/// long-running modes' advance after each.
 ///
 /// CI runs the first 300 seeds; `scripts/fuzz-rules N [FIRST]` runs more (the environment
 /// variables `TALLY_FUZZ_SEEDS` and `TALLY_FUZZ_FIRST_SEED`) and prints the first differing
