@@ -63,6 +63,10 @@ struct Significance: ParsableCommand {
         guard !variants.isEmpty else { throw Self.usageError("--variant is required") }
         let controlArm = try Self.arm(control, option: "--control")
         let variantArms = try variants.map { try Self.arm($0, option: "--variant") }
+        for (text, arm) in zip(variants, variantArms) where Self.kind(of: arm) != Self.kind(of: controlArm) {
+            throw Self.usageError("--variant \"\(text)\" is \(Self.kind(of: arm)) but --control is "
+                + "\(Self.kind(of: controlArm)): every arm must be of the same kind")
+        }
         let testMethod: TestMethod = switch method {
         case .fixed: .fixed
         case .sequential: .sequential(n: sequentialN)
@@ -71,6 +75,15 @@ struct Significance: ParsableCommand {
         return SignificanceReport(
             control: controlArm, variants: variantArms, method: testMethod, confidence: confidence,
             direction: direction == .increase ? .increase : .decrease)
+    }
+
+    /// What an arm measures, for the error when arms of different kinds are compared.
+    static func kind(of arm: ArmStatistic) -> String {
+        switch arm {
+        case .proportion: "a conversion rate (CONVERSIONS/UNITS)"
+        case .mean: "a mean (n=,sum=,sum_squares=)"
+        case .ratio: "a ratio (n=,m_sum=,...)"
+        }
     }
 
     /// Parses one arm, naming the option in the error.

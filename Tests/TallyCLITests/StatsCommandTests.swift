@@ -61,6 +61,8 @@ import Testing
         (["significance", "--control", "x", "--variant", "1/2"], "--control"),
         (["significance", "--control", "1/2"], "--variant"),
         (["significance", "--control", "1/10", "--variant", "1/10", "--confidence", "1.5"], "--confidence"),
+        (["significance", "--control", "1/10", "--variant", "n=10,sum=5,sum_squares=9"],
+         "--variant \"n=10,sum=5,sum_squares=9\" is a mean (n=,sum=,sum_squares=) but --control is a conversion rate"),
     ])
     func badArgumentsExit64NamingTheArgument(arguments: [String], flag: String) throws {
         let result = try TallyProcess.run(arguments)
